@@ -1,0 +1,45 @@
+/**
+ * millrace: streaming machine learning for TypeScript on Node.js. Everything public is exported
+ * from here; deep imports are not part of the API.
+ */
+export { StreamingContext } from './streaming/context.js';
+export type { StreamingContextOptions, StopOptions } from './streaming/context.js';
+export { ManualClock, SystemClock } from './streaming/clock.js';
+export type { Clock } from './streaming/clock.js';
+export { DStream } from './streaming/dstream.js';
+export type { OutputOptions, PrintOptions } from './streaming/dstream.js';
+export type { Batch } from './streaming/batch.js';
+export type { DeadLetter } from './streaming/dead-letters.js';
+export type {
+  BatchInfo,
+  InputInfo,
+  OutputOperationInfo,
+  ReceiverInfo,
+  StreamingListener,
+} from './streaming/listener.js';
+export { InputDStreamNode } from './streaming/input.js';
+export type { GeneratedInput } from './streaming/input.js';
+export { StreamNode } from './streaming/node.js';
+export type { StatefulComponent } from './streaming/node.js';
+export {
+  BatchFailedError,
+  ConfigurationError,
+  DataError,
+  MillraceError,
+  SourceError,
+  StateError,
+} from './streaming/errors.js';
+export { queueStream, QueueDStream } from './sources/queue.js';
+export type { QueueStreamOptions } from './sources/queue.js';
+export {
+  Vectors,
+  formatVector,
+  isFiniteVector,
+  isSparse,
+  toDense,
+  toVector,
+  vectorSize,
+} from './models/vectors.js';
+export type { DenseVector, SparseVector, Vector, VectorLike } from './models/vectors.js';
+export { LabeledPoint } from './models/labeled-point.js';
+export type { LabeledPointLike } from './models/labeled-point.js';
