@@ -26,6 +26,7 @@ export {
   ConfigurationError,
   DataError,
   MillraceError,
+  ModelFormatError,
   SourceError,
   StateError,
 } from './streaming/errors.js';

@@ -63,6 +63,13 @@ export class BatchFailedError extends MillraceError {
   }
 }
 
+/** A saved model can't be read: wrong kind, unknown format version, or malformed content. */
+export class ModelFormatError extends MillraceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MODEL_FORMAT', message, options);
+  }
+}
+
 /** Describes a thrown value for messages and records, whatever was thrown. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
