@@ -1,0 +1,14 @@
+// Command-line options every benchmark script understands.
+
+/**
+ * `--quick`: a short run (fewer points and runs) to check that a script works, not to measure.
+ * `--runs=N`: recorded runs per row (default 5, quick 2). `--only=a,b`: only these parts.
+ */
+export function parseArgs(argv = process.argv.slice(2)) {
+  const quick = argv.includes('--quick');
+  const value = (name) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  const runs = Number(value('runs') ?? (quick ? 2 : 5));
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be >= 1, got ${runs}`);
+  const only = value('only')?.split(',');
+  return { quick, runs, wants: (part) => only === undefined || only.includes(part) };
+}
