@@ -3,7 +3,12 @@ import type { DeadLetter } from './dead-letters.js';
 import { DStream } from './dstream.js';
 import { ConfigurationError, MillraceError, StateError, describeError } from './errors.js';
 import { DStreamGraph } from './graph.js';
-import { ListenerBus, type BatchInfo, type StreamingListener } from './listener.js';
+import {
+  ListenerBus,
+  type BatchInfo,
+  type ReceiverInfo,
+  type StreamingListener,
+} from './listener.js';
 import type { StatefulComponent } from './node.js';
 import { JobGenerator, type ClockMode } from './scheduler/job-generator.js';
 import { JobScheduler } from './scheduler/job-scheduler.js';
@@ -246,6 +251,19 @@ export class StreamingContext {
   /** For model authors: keeps `component`'s state in the graph under `name` (for checkpoints). */
   registerState(name: string, component: StatefulComponent): void {
     this.graph.registerState(name, component);
+  }
+
+  /**
+   * For receiver authors: tells the listeners that a receiver started, hit an error, or stopped
+   * (`onReceiverStarted` / `onReceiverError` / `onReceiverStopped`).
+   */
+  postReceiverEvent(kind: 'started' | 'error' | 'stopped', info: ReceiverInfo): void {
+    const events = {
+      started: 'onReceiverStarted',
+      error: 'onReceiverError',
+      stopped: 'onReceiverStopped',
+    } as const;
+    this.bus.post(events[kind], info);
   }
 
   private fail(error: Error): void {
