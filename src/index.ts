@@ -44,3 +44,5 @@ export {
 export type { DenseVector, SparseVector, Vector, VectorLike } from './models/vectors.js';
 export { LabeledPoint } from './models/labeled-point.js';
 export type { LabeledPointLike } from './models/labeled-point.js';
+export { linearModelToTfjs, predictWith } from './models/tfjs.js';
+export type { PredictWithOptions, TensorFlowModel } from './models/tfjs.js';
