@@ -1,0 +1,218 @@
+import type { Batch } from '../streaming/batch.js';
+import type { StreamingContext } from '../streaming/context.js';
+import { DStream } from '../streaming/dstream.js';
+import { StateError } from '../streaming/errors.js';
+import { MapPartitionsNode } from '../streaming/operators/mapped.js';
+import type { RejectRecord } from './kernels/pack.js';
+
+/**
+ * What a model computed for one partition: a result for each usable record, in order, and the
+ * positions of those records in the partition. Every other record must have been passed to the
+ * reject callback, in order: that is how its dead letter finds the original record.
+ */
+export interface PartitionResults<P> {
+  readonly kept: Int32Array;
+  readonly results: ArrayLike<P>;
+}
+
+/** Scores one partition with a model; unusable records go to `onReject` with the reason. */
+export type PartitionScorer<M, P> = (
+  model: M,
+  records: readonly unknown[],
+  onReject: RejectRecord,
+) => PartitionResults<P>;
+
+/**
+ * The part every streaming model shares (Spark's `StreamingLinearAlgorithm`, generalised): it
+ * holds the latest model, replaces it every batch of the training stream (`trainOn`), applies
+ * the model current when a batch runs to other streams (`predictOn`, `predictOnValues`), sends
+ * unusable records to the context's dead letters, and keeps the model's state in the graph for
+ * checkpoints. A subclass says how one batch updates its model and how a partition is scored.
+ *
+ * A batch's jobs run in registration order, so when `trainOn` was registered before
+ * `predictOn`, a batch's predictions already use the model updated with that batch's training
+ * data (as in Spark, where `predictOn` reads the model when its tasks run).
+ *
+ * @example
+ * import { StreamingKMeans, type StreamingKMeansModel, type StreamingModel } from 'millrace';
+ * import type { VectorLike } from 'millrace';
+ * // Code written against the base works with any streaming model of that shape.
+ * const model: StreamingModel<StreamingKMeansModel, VectorLike, VectorLike, number> =
+ *   new StreamingKMeans({ k: 2 }).setRandomCenters(3, 0, 7);
+ */
+export abstract class StreamingModel<
+  Model extends { toJSON(): unknown },
+  TrainInput,
+  PredictInput,
+  Prediction,
+> {
+  /** The current model, once the initial state is set. */
+  protected model: Model | undefined;
+  private resolvedName: string | undefined;
+  private readonly contextsWithState = new WeakSet<StreamingContext>();
+
+  /**
+   * @param kind family name used in default names (`streamingKMeans`).
+   * @param initialStateHint what the user calls to give the model its initial state.
+   * @param modelName the user's name for the model, if any.
+   */
+  protected constructor(
+    private readonly kind: string,
+    private readonly initialStateHint: string,
+    protected readonly modelName: string | undefined,
+  ) {}
+
+  /** One batch of training data (as partitions) applied to `model`; returns the new model. */
+  protected abstract trainBatch(model: Model, batch: Batch<unknown>, onReject: RejectRecord): Model;
+
+  /** Predictions of `model` for one partition's usable records. */
+  protected abstract predictPartition(
+    model: Model,
+    records: readonly unknown[],
+    onReject: RejectRecord,
+  ): PartitionResults<Prediction>;
+
+  /** The model a state snapshot (`model.toJSON()`) describes. */
+  protected abstract restoreModel(snapshot: unknown): Model;
+
+  /** The current model. Throws a `StateError` before the initial state is set. */
+  latestModel(): Model {
+    return this.requireModel('latestModel()');
+  }
+
+  /**
+   * Updates the model with every batch of `stream` (empty batches included: decay still
+   * applies where the model has any). Registers the output operation `<name>.trainOn`.
+   */
+  trainOn(stream: DStream<TrainInput>): void {
+    this.requireModel('trainOn()');
+    const context = stream.context;
+    const name = this.nameIn(context);
+    if (!this.contextsWithState.has(context)) {
+      context.registerState(name, {
+        snapshotState: () => this.model?.toJSON() ?? null,
+        restoreState: (snapshot) => {
+          this.model = snapshot === null ? undefined : this.restoreModel(snapshot);
+        },
+      });
+      this.contextsWithState.add(context);
+    }
+    const stage = `${name}.trainOn`;
+    stream.foreachPartitions(
+      (batch, time) => {
+        const model = this.requireModel('trainOn()');
+        this.model = this.trainBatch(model, batch, deadLetterReporter(context, stage, time));
+      },
+      { name: stage },
+    );
+  }
+
+  /**
+   * One prediction per usable record of each batch, by the model current when the batch runs.
+   * Unusable records are left out of the output and sent to the dead letters.
+   */
+  predictOn(stream: DStream<PredictInput>): DStream<Prediction> {
+    return this.mapWithModel(stream, 'predictOn', (model, records, onReject) =>
+      this.predictPartition(model, records, onReject),
+    );
+  }
+
+  /** Like `predictOn` for `[key, input]` pairs: keeps each key beside its prediction. */
+  predictOnValues<K>(stream: DStream<[K, PredictInput]>): DStream<[K, Prediction]> {
+    return this.mapValuesWithModel(stream, 'predictOnValues', (model, records, onReject) =>
+      this.predictPartition(model, records, onReject),
+    );
+  }
+
+  /** For subclasses: a stream of `score`'s results per usable record (`verb` names the stage). */
+  protected mapWithModel<I, P>(
+    stream: DStream<I>,
+    verb: string,
+    score: PartitionScorer<Model, P>,
+  ): DStream<P> {
+    this.requireModel(`${verb}()`);
+    const context = stream.context;
+    const stage = `${this.nameIn(context)}.${verb}`;
+    const node = new MapPartitionsNode(stream.node, verb, (partition: readonly I[], time) =>
+      this.scorePartition(context, stage, time, partition, partition, score, (result) => result),
+    );
+    return new DStream(context, node);
+  }
+
+  /** For subclasses: `mapWithModel` over the values of `[key, value]` pairs, keeping keys. */
+  protected mapValuesWithModel<K, I, P>(
+    stream: DStream<[K, I]>,
+    verb: string,
+    score: PartitionScorer<Model, P>,
+  ): DStream<[K, P]> {
+    this.requireModel(`${verb}()`);
+    const context = stream.context;
+    const stage = `${this.nameIn(context)}.${verb}`;
+    const node = new MapPartitionsNode(stream.node, verb, (partition: readonly [K, I][], time) => {
+      const report = deadLetterReporter(context, stage, time);
+      const pairs = partition.filter((record) => {
+        const isPair = Array.isArray(record) && record.length === 2;
+        if (!isPair) report(record, 'expected a [key, value] pair');
+        return isPair;
+      });
+      const values = pairs.map((pair) => pair[1]);
+      return this.scorePartition(
+        context,
+        stage,
+        time,
+        pairs,
+        values,
+        score,
+        (result, pair): [K, P] => [pair[0], result],
+      );
+    });
+    return new DStream(context, node);
+  }
+
+  private scorePartition<R, P, O>(
+    context: StreamingContext,
+    stage: string,
+    time: number,
+    originals: readonly R[],
+    inputs: readonly unknown[],
+    score: PartitionScorer<Model, P>,
+    build: (result: P, original: R) => O,
+  ): O[] {
+    const reasons: string[] = [];
+    const { kept, results } = score(this.requireModel(stage), inputs, (_record, reason) => {
+      reasons.push(reason);
+    });
+    const output = new Array<O>(kept.length);
+    const report = deadLetterReporter(context, stage, time);
+    let next = 0;
+    let rejected = 0;
+    for (let i = 0; i < originals.length; i++) {
+      if (next < kept.length && kept[next] === i) {
+        output[next] = build(results[next], originals[i]);
+        next++;
+      } else {
+        report(originals[i], reasons[rejected++] ?? 'rejected by the model');
+      }
+    }
+    return output;
+  }
+
+  private requireModel(action: string): Model {
+    if (this.model === undefined) {
+      throw new StateError(
+        `${action} needs the model's initial state: call ${this.initialStateHint} first`,
+      );
+    }
+    return this.model;
+  }
+
+  /** The model's name: the user's, else `<kind>-<outputs registered so far>` at first use. */
+  private nameIn(context: StreamingContext): string {
+    this.resolvedName ??= this.modelName ?? `${this.kind}-${context.graph.outputs.length}`;
+    return this.resolvedName;
+  }
+}
+
+function deadLetterReporter(context: StreamingContext, stage: string, time: number): RejectRecord {
+  return (record, reason) => context.reportDeadLetter({ stage, reason, record, batchTime: time });
+}
