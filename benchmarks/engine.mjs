@@ -9,7 +9,7 @@ import { bufferCount, from, map } from 'rxjs';
 import { parseArgs } from './lib/args.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { SeededRandom } from './lib/random.mjs';
-import { timeReplay } from './lib/replay.mjs';
+import { timeReplay, toBatches } from './lib/replay.mjs';
 import { writeResults } from './lib/results.mjs';
 import { repeatInTurns, rateOf, secondsSince, summarize } from './lib/stats.mjs';
 import { formatRate, formatRatio, printTable } from './lib/table.mjs';
@@ -131,10 +131,7 @@ if (wants('pipeline')) {
   const vocabularySize = 10_000;
   const random = new SeededRandom(42);
   const words = drawWords(random, makeVocabulary(random, vocabularySize), batchCount * batchSize);
-  const batches = [];
-  for (let i = 0; i < batchCount; i++) {
-    batches.push(words.slice(i * batchSize, (i + 1) * batchSize));
-  }
+  const batches = toBatches(words, batchSize);
   const records = words.length;
 
   const contenders = {

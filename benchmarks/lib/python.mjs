@@ -25,12 +25,15 @@ function pythonEnvironment() {
   return { environment, removed };
 }
 
-/** Runs `benchmarks/python/<script>` with `request` as JSON on stdin; returns its JSON output. */
-export function runPython(script, request = {}) {
+/**
+ * Runs `benchmarks/python/<script>` with `request` as JSON on stdin and `extraEnvironment` added
+ * to its environment (thread limits); returns the JSON it prints.
+ */
+export function runPython(script, request = {}, extraEnvironment = {}) {
   const { environment } = pythonEnvironment();
   const child = spawnSync(PYTHON, [`${scripts}${script}`], {
     input: JSON.stringify(request),
-    env: environment,
+    env: { ...environment, ...extraEnvironment },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -61,4 +64,18 @@ export function probePython() {
   } catch (error) {
     return { available: false, reason: String(error), removedEnv: removed };
   }
+}
+
+/**
+ * The thread settings the scikit-learn side is measured under: its default (every core, for
+ * OpenMP and BLAS) and one thread. With other work on a 2-core machine, OpenMP's barriers can
+ * make the default far slower than one thread, so both are measured and the faster one counts.
+ */
+export function sklearnThreadSettings(python) {
+  const openmp = python.threadpools?.find((pool) => pool.internal_api === 'openmp');
+  const defaultThreads = openmp?.num_threads ?? 1;
+  const one = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const settings = [{ label: `${defaultThreads} threads`, threads: defaultThreads, env: {} }];
+  if (defaultThreads !== 1) settings.push({ label: '1 thread', threads: 1, env: one });
+  return settings;
 }

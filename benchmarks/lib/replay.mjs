@@ -4,27 +4,28 @@ import { StreamingContext } from 'millrace';
 import { secondsSince } from './stats.mjs';
 
 /**
- * Builds a fresh replay context, lets `build(ssc)` attach sources, operators and outputs (untimed:
+ * Builds a fresh replay context, lets `build(ssc, elapsed)` attach sources, operators and outputs (untimed:
  * queueStream copies its batches here), then times start() → awaitTermination(). Returns
  * { seconds, ...whatever build's returned `finish()` gives after the run }.
  */
 export async function timeReplay(build, { batchIntervalMs = 1000 } = {}) {
   const ssc = new StreamingContext({ batchIntervalMs, clock: 'replay' });
-  const finish = build(ssc);
-  const start = process.hrtime.bigint();
+  let start;
+  // Seconds since start(), for pipelines that act on elapsed time (the equal-time quality runs).
+  const elapsed = () => (start === undefined ? 0 : secondsSince(start));
+  const finish = build(ssc, elapsed);
+  start = process.hrtime.bigint();
   ssc.start();
   await ssc.awaitTermination();
   const seconds = secondsSince(start);
   return { seconds, ...(finish ? finish() : {}) };
 }
 
-/** Splits `count` records, made by `record(i)`, into consecutive batches of `batchSize`. */
-export function toBatches(count, batchSize, record) {
+/** Splits `records` into consecutive batches of `batchSize` (the last one may be shorter). */
+export function toBatches(records, batchSize) {
   const batches = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const batch = [];
-    for (let i = start; i < Math.min(count, start + batchSize); i++) batch.push(record(i));
-    batches.push(batch);
+  for (let start = 0; start < records.length; start += batchSize) {
+    batches.push(records.slice(start, start + batchSize));
   }
   return batches;
 }

@@ -37,15 +37,23 @@ export const canCollectGarbage = typeof globalThis.gc === 'function';
  * Runs each contender (an async function returning { seconds, ...facts }) `warmup` times
  * unrecorded, so the JIT has compiled the hot paths, then `runs` times recorded. Contenders take
  * turns run by run, so a burst of load from elsewhere on the machine hits them all alike.
- * Returns, per contender name, its recorded results.
+ * When a round of warm-ups shows that `runs` rounds would take more than `maxSeconds`, fewer
+ * rounds are run (the JSON records each row's run count). Returns, per contender, its results.
  */
-export async function repeatInTurns(contenders, { runs, warmup = 1 }) {
+export async function repeatInTurns(contenders, { runs, warmup = 1, maxSeconds = Infinity }) {
   const results = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
-  for (let i = 0; i < warmup + runs; i++) {
+  let planned = runs;
+  for (let i = 0; i < warmup + planned; i++) {
+    let roundSeconds = 0;
     for (const [name, once] of Object.entries(contenders)) {
       collectGarbage();
       const result = await once();
+      roundSeconds += result.seconds;
       if (i >= warmup) results[name].push(result);
+    }
+    // A slow row keeps the whole suite within its time: fewer runs (never under 2), recorded.
+    if (i === warmup - 1 && roundSeconds * runs > maxSeconds) {
+      planned = Math.max(2, Math.floor(maxSeconds / roundSeconds));
     }
   }
   return results;

@@ -30,3 +30,9 @@ export function printTable(title, header, rows) {
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of cells.slice(1)) console.log(line(row));
 }
+
+/** The same table as GitHub-flavoured markdown (cells may not contain '|'). */
+export function markdownTable(header, rows) {
+  const line = (row) => `| ${row.map((cell) => String(cell).replaceAll('|', '/')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
