@@ -14,7 +14,8 @@ const scripts = fileURLToPath(new URL('../python/', import.meta.url));
  * comparison both are removed together for the benchmark's python alone (and the removal recorded).
  */
 function pythonEnvironment() {
-  const environment = { ...process.env };
+  // No __pycache__ left in the repository by the benchmark's own python modules.
+  const environment = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   const removed = {};
   for (const key of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) {
     if (key in environment) {

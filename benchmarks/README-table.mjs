@@ -1,0 +1,112 @@
+// Regenerates the README's performance section (docs/readme/performance.md) from the JSON the
+// benchmarks wrote, so no figure is ever typed by hand. With --quick it reads the quick results
+// and writes next to them instead (a smoke run must not replace the published figures).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/args.mjs';
+import { qualityTable, throughputTable } from './lib/model-tables.mjs';
+import { resultsDirectory } from './lib/results.mjs';
+import { formatRate, formatRatio, markdownTable } from './lib/table.mjs';
+
+const { quick } = parseArgs();
+const directory = resultsDirectory(quick);
+const load = (name) => {
+  const path = `${directory}${name}.json`;
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+};
+const engine = load('engine');
+const models = load('models');
+
+function describeRun({ environment: { date, machine, versions, sklearnSide, git } }) {
+  const pools = (sklearnSide?.threadpools ?? [])
+    .map((pool) => `${pool.internal_api} ${pool.version ?? ''} ${pool.num_threads} threads`)
+    .join(', ');
+  const lines = [
+    `${date.slice(0, 10)}, commit ${git.commit}${git.srcChangedSinceCommit ? ' (src/ modified)' : ''}`,
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, ` +
+      `load average ${machine.loadAverage1m} at start`,
+    `Node ${versions.node}, millrace ${versions.millrace}, RxJS ${versions.rxjs}` +
+      (versions.sklearn
+        ? `, Python ${versions.python}, NumPy ${versions.numpy}, scikit-learn ${versions.sklearn}`
+        : ''),
+  ];
+  if (pools) lines.push(`scikit-learn's thread pools: ${pools}`);
+  if (sklearnSide && !sklearnSide.available) {
+    lines.push(`scikit-learn rows skipped: ${sklearnSide.reason}`);
+  }
+  return lines.map((line) => `- ${line}`).join('\n');
+}
+
+const section = (title, table) => `${title}\n\n${markdownTable(table.header, table.rows)}\n`;
+const parts = [
+  '## Performance',
+  '',
+  "Measured end to end through the public API: a `'replay'` StreamingContext over `queueStream` " +
+    'batches, timed from `start()` until the context stops by itself. Medians of several runs ' +
+    '(min and max are in the JSON files under `benchmarks/results/`). This section is generated ' +
+    'from those files by `benchmarks/README-table.mjs`; reproduce it with `npm run bench` ' +
+    '(or one script: `npm run build && node --expose-gc benchmarks/engine.mjs`, `--quick` for a ' +
+    'short run).',
+  '',
+];
+
+if (engine) {
+  parts.push('### Engine', '', describeRun(engine), '');
+  if (engine.overhead) {
+    const { usPerBatch, batches, targetUsPerBatch } = engine.overhead;
+    parts.push(
+      `Overhead per batch (${batches} empty batches, one \`foreachBatch\`): ` +
+        `**${usPerBatch.median.toFixed(1)} µs** median (min ${usPerBatch.min.toFixed(1)}, ` +
+        `max ${usPerBatch.max.toFixed(1)}; target < ${targetUsPerBatch} µs).`,
+      '',
+    );
+  }
+  if (engine.pipeline) {
+    const { rows, batches, batchSize, ratios } = engine.pipeline;
+    const millrace = rows.find((row) => row.name === 'millrace').recordsPerSecond.median;
+    parts.push(
+      section(
+        `map → reduceByKey → foreachBatch, ${batches} batches × ${batchSize} word-like keys ` +
+          `(records/s):`,
+        {
+          header: ['implementation', 'records/s', 'vs millrace', 'what it is'],
+          rows: rows.map((row) => [
+            row.name,
+            formatRate(row.recordsPerSecond.median),
+            formatRatio(row.recordsPerSecond.median / millrace),
+            row.description,
+          ]),
+        },
+      ),
+      `millrace / RxJS: ${formatRatio(ratios.millraceOverRxjs)} (target ≥ 1); hand loop / ` +
+        `millrace: ${formatRatio(ratios.handLoopOverMillrace)} (target ≤ 2).`,
+      '',
+    );
+  }
+}
+
+if (models) {
+  parts.push(
+    '### Models versus scikit-learn',
+    '',
+    describeRun(models),
+    '',
+    `k = ${models.k} clusters; ${models.points} training points streamed in batches; the same ` +
+      'seeded data file is read by both sides. scikit-learn is measured with its default threads ' +
+      'and with one thread, and ratios are against the faster of the two; millrace runs on one ' +
+      "thread. `numIterations 1` does the same work as one `partial_fit` pass; Spark's default " +
+      'is 50 iterations per batch.',
+    '',
+    section(`${throughputTable(models, 'update').title}:`, throughputTable(models, 'update')),
+    section(`${throughputTable(models, 'predict').title}:`, throughputTable(models, 'predict')),
+    section(`${qualityTable(models).title}:`, qualityTable(models)),
+  );
+}
+
+const output = quick
+  ? `${directory}performance.md`
+  : fileURLToPath(new URL('../docs/readme/performance.md', import.meta.url));
+mkdirSync(dirname(output), { recursive: true });
+writeFileSync(output, `${parts.join('\n').trimEnd()}\n`);
+console.log(`wrote ${output}`);
