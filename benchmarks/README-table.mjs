@@ -51,6 +51,31 @@ const parts = [
   '',
 ];
 
+// A runnable program (the README test runs every ts block): the measuring method in miniature.
+const example = `\`\`\`ts
+import { StreamingContext, queueStream } from 'millrace';
+
+// Throughput the way the benchmarks measure it: a 'replay' context pushes the batches through as
+// fast as they complete and stops by itself when the queue is empty.
+const batches = Array.from({ length: 50 }, (_, b) =>
+  Array.from({ length: 10_000 }, (_, i) => \`key\${(b * 7919 + i) % 1000}\`),
+);
+const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: 'replay' });
+let records = 0;
+queueStream(ssc, batches)
+  .map((key): [string, number] => [key, 1])
+  .reduceByKey((a, b) => a + b)
+  .foreachBatch((counts) => {
+    for (const [, count] of counts) records += count;
+  });
+const start = performance.now();
+ssc.start();
+await ssc.awaitTermination();
+const seconds = (performance.now() - start) / 1000;
+console.log(\`\${records} records in \${seconds.toFixed(3)} s: \${(records / seconds / 1e6).toFixed(2)} M records/s\`);
+\`\`\``;
+parts.push(example, '');
+
 if (engine) {
   parts.push('### Engine', '', describeRun(engine), '');
   if (engine.overhead) {

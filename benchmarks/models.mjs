@@ -6,6 +6,7 @@
 //  - quality at equal time: each side's held-out metric after the wall time scikit-learn needs
 //    for one pass over the stream.
 // Usage: node --expose-gc benchmarks/models.mjs [--quick] [--runs=N] [--only=kmeans,linear,logistic]
+//        [--no-sklearn]
 import { ensureDataset } from './lib/datasets.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { budgetedTrainRun, predictRun, trainRun } from './lib/millrace-runs.mjs';
@@ -19,14 +20,14 @@ import { writeResults } from './lib/results.mjs';
 import { rateOf, repeatInTurns, summarize } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
 
-const { quick, runs, wants } = parseArgs();
+const { quick, runs, skipSklearn, wants } = parseArgs();
 const points = quick ? 20_000 : 200_000;
 const testPoints = quick ? 5_000 : 20_000;
 const shapes = [10, 100].flatMap((d) => [1_000, 10_000].map((batchSize) => ({ d, batchSize })));
 // Keeps `npm run bench` within its time: a row whose runs would take longer gets fewer runs.
 const maxSecondsPerRow = quick ? 10 : 40;
 
-const python = probePython();
+const python = skipSklearn ? { available: false, reason: '--no-sklearn given' } : probePython();
 if (!python.available) console.log(`scikit-learn rows skipped: ${python.reason}`);
 const models = Object.keys(MODEL_SPECS).filter((kind) => wants(kind));
 const results = {

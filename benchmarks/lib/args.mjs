@@ -3,6 +3,7 @@
 /**
  * `--quick`: a short run (fewer points and runs) to check that a script works, not to measure.
  * `--runs=N`: recorded runs per row (default 5, quick 2). `--only=a,b`: only these parts.
+ * `--no-sklearn`: leave out the scikit-learn side (to profile or iterate on millrace alone).
  */
 export function parseArgs(argv = process.argv.slice(2)) {
   const quick = argv.includes('--quick');
@@ -10,5 +11,6 @@ export function parseArgs(argv = process.argv.slice(2)) {
   const runs = Number(value('runs') ?? (quick ? 2 : 5));
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be >= 1, got ${runs}`);
   const only = value('only')?.split(',');
-  return { quick, runs, wants: (part) => only === undefined || only.includes(part) };
+  const skipSklearn = argv.includes('--no-sklearn');
+  return { quick, runs, skipSklearn, wants: (part) => only === undefined || only.includes(part) };
 }
