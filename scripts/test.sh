@@ -19,6 +19,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# @tensorflow/tfjs-node, the optional peer dependency, so the TensorFlow.js interop tests run on
+# native TensorFlow as well as on the CPU backend (test/models/tfjs-node.test.ts fails without it).
+# Its own install script downloads libtensorflow from the internet, which these machines can't
+# reach: install it without scripts, then build its addon against the TensorFlow library from
+# pip's local index. After `npm ci`, which removes packages the lockfile doesn't list. --no-save
+# leaves package.json and the lockfile untouched; --save-prod is needed as well, because npm
+# otherwise sees the root's optional peer and installs nothing ("up to date").
+tfjs_version=$(node -p "require('@tensorflow/tfjs/package.json').version")
+npm install --no-save --save-prod --ignore-scripts --no-audit --no-fund \
+  "@tensorflow/tfjs-node@${tfjs_version}"
+../shared/tools/tfjs-node-local.sh .
+export TF_CPP_MIN_LOG_LEVEL=2 # TensorFlow's start-up notices on stderr
 npm run typecheck
 npm run lint
 npm run build
