@@ -22,9 +22,9 @@ export interface InverseReduction<K, V> {
  * and leaving batches are taken exactly: when the slide exceeds the length, the batches in the
  * gap between two windows are in neither set.
  *
- * The node is stateful (computed at every slide even when no output reads it then): its previous
- * window value must exist when the next slide comes, or it would have to be rebuilt from batches
- * its parent no longer keeps.
+ * The node is stateful (computed at every slide even when no output reads it then), so its
+ * previous window value is always at hand: a reader that samples it rarely would otherwise make
+ * one batch rebuild the whole chain of previous windows, one recursive step per slide.
  */
 export class ReducedWindowedNode<K, V> extends StreamNode<[K, V]> {
   constructor(
