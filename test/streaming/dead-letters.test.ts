@@ -11,7 +11,7 @@ import {
 describe('dead letters', () => {
   it('parse routes records the parser rejects, with stage, reason and batch time', async () => {
     const ssc = new StreamingContext({ batchIntervalMs: 100, clock: new ManualClock() });
-    const parsed: number[][] = [];
+    const parsed: number[][][] = [];
     const letters: DeadLetter[] = [];
     queueStream(ssc, [['[1,2]', 'oops', '(3,[0],[5])'], ['[3,x]']])
       .parse(Vectors.parse)
