@@ -183,7 +183,7 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
     const runsOfIt = budgeted[config.name].map((run) => ({
       seconds: run.seconds,
       points: run.points,
-      trainingSeconds: run.trainingSeconds ?? run.seconds,
+      trainingSeconds: run.trainingSeconds,
       metric: score(run.parameters),
     }));
     results.quality.push(qualityEntry(kind, shape, 'millrace', config.name, spec.metric, runsOfIt));

@@ -37,30 +37,48 @@ export function predictRun(spec, arrays, d, batches) {
 }
 
 /**
- * A training run cut off at `budgetSeconds` of wall time: batches that start after the budget is
- * spent reach trainOn empty (an empty batch leaves a model unchanged) and the context is stopped.
- * Gives the parameters at the cut, the points trained on and the seconds spent training.
+ * A training run judged at `budgetSeconds` of wall time: the model counts as it was after the last
+ * batch that completed within the budget (a batch still running at the budget doesn't count), and
+ * batches that would start later reach trainOn empty (an empty batch leaves a model unchanged)
+ * while the context stops. Gives that model's parameters, the points it had been trained on and
+ * when its last counted batch completed.
  */
 export function budgetedTrainRun(spec, config, d, batches, budgetSeconds) {
   return () =>
     timeReplay((ssc, elapsed) => {
       const model = config.create(d);
-      let points = 0;
-      let cutAt;
-      const gated = queueStream(ssc, batches).transform((items) => {
-        if (cutAt === undefined && elapsed() >= budgetSeconds) {
-          cutAt = elapsed();
-          void ssc.stop({ graceful: false });
-        }
-        if (cutAt !== undefined) return [];
-        points += items.length;
-        return items;
-      });
-      model.trainOn(gated);
-      return () => ({
-        points,
-        trainingSeconds: cutAt,
+      let counted = {
+        points: 0,
+        trainingSeconds: 0,
         parameters: copyParameters(spec.parameters(model)),
+      };
+      let points = 0;
+      let isOver = false;
+      const end = () => {
+        isOver = true;
+        void ssc.stop({ graceful: false });
+      };
+      const source = queueStream(ssc, batches);
+      model.trainOn(
+        source.transform((items) => {
+          if (!isOver && elapsed() > budgetSeconds) end();
+          if (isOver) return [];
+          points += items.length;
+          return items;
+        }),
+      );
+      // Registered after trainOn, so it runs once the batch's training is done.
+      source.foreachBatch(() => {
+        if (isOver) return;
+        const now = elapsed();
+        if (now > budgetSeconds) end();
+        else
+          counted = {
+            points,
+            trainingSeconds: now,
+            parameters: copyParameters(spec.parameters(model)),
+          };
       });
+      return () => counted;
     });
 }

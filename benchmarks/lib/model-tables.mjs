@@ -61,7 +61,10 @@ export function qualityTable(results) {
     `${entry.model} ${shapeLabel(entry)}`,
     `${entry.library} ${entry.implementation}`,
     entry.points === undefined ? '' : String(Math.round(entry.points)),
-    entry.trainingSeconds === undefined ? '' : entry.trainingSeconds.toFixed(3),
+    // No batch completed in time: the model is its initial state, and there is no time to show.
+    entry.trainingSeconds === undefined || entry.points === 0
+      ? ''
+      : entry.trainingSeconds.toFixed(3),
     `${entry.metric.name}: ${formatMetric(entry.metric.median, entry.metric.name)}`,
   ]);
   return {
