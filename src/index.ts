@@ -8,6 +8,12 @@ export { ManualClock, SystemClock } from './streaming/clock.js';
 export type { Clock } from './streaming/clock.js';
 export { DStream } from './streaming/dstream.js';
 export type { OutputOptions, PrintOptions } from './streaming/dstream.js';
+export { MapWithStateDStream } from './streaming/dstream.js';
+export type { UpdateStateOptions } from './streaming/dstream.js';
+export type { CoGrouped } from './streaming/operators/joined.js';
+export type { State, StateSpec } from './streaming/operators/map-with-state.js';
+export type { UpdateStateFunction } from './streaming/operators/state.js';
+export type { KeyedStateSnapshot } from './streaming/operators/stateful.js';
 export type { Batch } from './streaming/batch.js';
 export type { DeadLetter } from './streaming/dead-letters.js';
 export type {
