@@ -66,3 +66,31 @@ export type { ReceiverOptions } from './sources/receiver-options.js';
 export type { ReceivedBlockInfo } from './sources/receiver-input.js';
 export { fromAsyncIterable } from './sources/async-iterable.js';
 export { fromObservable } from './sources/observable.js';
+export {
+  GeneralizedLinearModel,
+  LinearRegressionModel,
+  LogisticRegressionModel,
+} from './models/linear-model.js';
+export { StreamingLinearAlgorithm } from './models/streaming-linear-algorithm.js';
+export { StreamingLinearRegressionWithSGD } from './models/streaming-linear-regression.js';
+export { StreamingLogisticRegressionWithSGD } from './models/streaming-logistic-regression.js';
+export type {
+  StreamingLinearOptions,
+  StreamingLinearSettings,
+} from './models/streaming-linear-options.js';
+export type { StreamingLinearJSON } from './models/streaming-linear-saved.js';
+export type { UpdaterName } from './models/optim/updater.js';
+export type {
+  ClassificationEvaluation,
+  ClassificationMetrics,
+  EvaluationRecord,
+  RegressionEvaluation,
+  RegressionMetrics,
+} from './models/evaluation.js';
+export {
+  accuracy,
+  areaUnderROC,
+  logLoss,
+  meanAbsoluteError,
+  rootMeanSquaredError,
+} from './models/metrics.js';

@@ -1,0 +1,98 @@
+import { packVectors, type PackedRows, type RejectRecord } from './kernels/pack.js';
+import type { LabeledRows } from './optim/gradient-sum.js';
+
+/*
+ * Turns one partition of user records into packed rows for the linear models, sending every
+ * record they can't use to `reject` with the reason: records that aren't labelled points (or
+ * [key, vector] pairs), labels the model can't learn from, vectors of the wrong dimension or
+ * with NaN / infinite values. The rest is packed by `kernels/pack.ts`. (Plain vectors and
+ * [key, vector] pairs are packed by the streaming-model base's scoring path.)
+ */
+
+/** Why a label can't be used by a model, or undefined when it can. */
+export type LabelCheck = (label: number) => string | undefined;
+
+/** Any finite number is a regression label. */
+export const anyFiniteLabel: LabelCheck = (label) =>
+  Number.isFinite(label) ? undefined : `label ${String(label)} is not a finite number`;
+
+/** Logistic regression learns from labels 0 and 1 only (Spark's binary label validator). */
+export const binaryLabel: LabelCheck = (label) =>
+  label === 0 || label === 1 ? undefined : `logistic regression needs labels 0 or 1, got ${label}`;
+
+/** Packs a partition of labelled points (`LabeledPoint` or `{ label, features }`). */
+export function packLabeledPartition(
+  records: readonly unknown[],
+  d: number,
+  checkLabel: LabelCheck,
+  reject: RejectRecord,
+): LabeledRows {
+  const originals: unknown[] = [];
+  const features: unknown[] = [];
+  const labels: number[] = [];
+  for (const record of records) {
+    const problem = labeledPointProblem(record, checkLabel);
+    if (problem !== undefined) {
+      reject(record, problem);
+      continue;
+    }
+    const point = record as { label: number; features: unknown };
+    originals.push(record);
+    features.push(point.features);
+    labels.push(point.label);
+  }
+  const { rows, kept } = packKeepingOriginals(originals, features, d, reject);
+  const keptLabels = new Float64Array(rows.n);
+  for (let i = 0; i < rows.n; i++) keptLabels[i] = labels[kept[i]];
+  return { rows, labels: keptLabels };
+}
+
+/**
+ * Packs `features` and reports each rejected vector with its original record instead. The
+ * packer rejects in increasing position and `kept` is increasing, so the positions missing from
+ * `kept`, in order, are the rejected ones, in order: valid batches pay nothing for this.
+ */
+function packKeepingOriginals(
+  originals: readonly unknown[],
+  features: readonly unknown[],
+  d: number,
+  reject: RejectRecord,
+): { rows: PackedRows; kept: Int32Array } {
+  const reasons: string[] = [];
+  const packed = packVectors(features, d, (_vector, reason) => reasons.push(reason));
+  if (reasons.length > 0) {
+    let next = 0;
+    let rejected = 0;
+    for (let position = 0; position < features.length; position++) {
+      if (next < packed.kept.length && packed.kept[next] === position) next++;
+      else reject(originals[position], reasons[rejected++]);
+    }
+  }
+  return packed;
+}
+
+function labeledPointProblem(record: unknown, checkLabel: LabelCheck): string | undefined {
+  if (typeof record !== 'object' || record === null || !('label' in record)) {
+    return `expected a labelled point { label, features }, got ${describeRecord(record)}`;
+  }
+  if (!('features' in record)) return 'labelled point has no features';
+  const label = (record as { label: unknown }).label;
+  if (typeof label !== 'number') return `label must be a number, got ${describeRecord(label)}`;
+  return checkLabel(label);
+}
+
+function describeRecord(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case 'object':
+    case 'function':
+      return value.constructor?.name ?? typeof value;
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'number':
+    case 'boolean':
+      return `${typeof value} ${value}`;
+    default:
+      return typeof value;
+  }
+}

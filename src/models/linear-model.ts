@@ -1,0 +1,218 @@
+import type { LayersModel } from '@tensorflow/tfjs';
+import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
+import { vectorProblem } from './kernels/pack.js';
+import { sigmoid } from './optim/gradient.js';
+import { computeMargins } from './optim/rows.js';
+import {
+  envelope,
+  openEnvelope,
+  readModelFile,
+  readNumbers,
+  writeModelFile,
+} from './persistence.js';
+import { linearModelToTfjs } from './tfjs.js';
+import { toDense, toVector, type VectorLike } from './vectors.js';
+
+/** Layout version of saved linear models; `fromJSON` refuses any other. */
+const FORMAT_VERSION = 1;
+
+/**
+ * What the linear models share (Spark's `GeneralizedLinearModel`): weights, an intercept, and a
+ * prediction that is a function of the margin `w · x + intercept`.
+ *
+ * @example
+ * import { GeneralizedLinearModel, LinearRegressionModel } from 'millrace';
+ * const model: GeneralizedLinearModel = new LinearRegressionModel([1, 2]);
+ * model.numFeatures; // 2
+ * await model.save('/tmp/millrace-linear-model.json');
+ */
+export abstract class GeneralizedLinearModel {
+  readonly weights: Float64Array;
+  readonly intercept: number;
+
+  constructor(weights: VectorLike, intercept = 0) {
+    const dense = toDense(weights);
+    const bad = dense.findIndex((w) => !Number.isFinite(w));
+    if (dense.length === 0 || bad >= 0) {
+      throw new ConfigurationError(
+        dense.length === 0
+          ? 'a linear model needs at least one weight'
+          : `weight ${bad} is ${dense[bad]}; weights must be finite numbers`,
+      );
+    }
+    if (typeof intercept !== 'number' || !Number.isFinite(intercept)) {
+      throw new ConfigurationError(`intercept must be a finite number, got ${String(intercept)}`);
+    }
+    this.weights = dense;
+    this.intercept = intercept;
+  }
+
+  /** Number of features the model expects (the length of `weights`). */
+  get numFeatures(): number {
+    return this.weights.length;
+  }
+
+  /**
+   * The prediction for one feature vector; throws a `DataError` naming the problem when the vector
+   * has the wrong dimension or a NaN / infinite value (streams send such records to dead letters).
+   */
+  predict(features: VectorLike): number {
+    const problem = vectorProblem(features, this.numFeatures);
+    if (problem !== undefined) throw new DataError(`cannot predict: ${problem}`);
+    const vector = toVector(features);
+    const rows =
+      vector instanceof Float64Array
+        ? { kind: 'dense' as const, n: 1, d: this.numFeatures, data: vector }
+        : {
+            kind: 'sparse' as const,
+            n: 1,
+            d: this.numFeatures,
+            indptr: Int32Array.of(0, vector.indices.length),
+            indices: vector.indices,
+            values: vector.values,
+          };
+    const margin = new Float64Array(1);
+    computeMargins(rows, this.weights, this.intercept, margin);
+    return this.predictFromMargin(margin[0]);
+  }
+
+  /**
+   * What `predict` returns for a vector whose margin `w · x + intercept` is `margin` (the batch
+   * paths compute margins for a whole batch at once, then call this per record).
+   */
+  abstract predictFromMargin(margin: number): number;
+
+  /** The model as a TensorFlow.js model (one Dense unit), for serving or TensorFlow tooling. */
+  abstract toTfjs(): Promise<LayersModel>;
+
+  /** A plain, versioned, JSON-able object; the class's `fromJSON` restores it exactly. */
+  abstract toJSON(): object;
+
+  /** Writes `toJSON()` to `path` atomically (temporary file, then rename). */
+  save(path: string): Promise<void> {
+    return writeModelFile(path, this.toJSON());
+  }
+}
+
+/** Reads the weights and intercept of a saved linear model of `kind`. */
+function openLinearModel(
+  json: unknown,
+  kind: string,
+): { record: Record<string, unknown>; weights: Float64Array; intercept: number } {
+  const record = openEnvelope(json, kind, [FORMAT_VERSION]);
+  const intercept = record.intercept;
+  if (typeof intercept !== 'number') {
+    throw new ModelFormatError(`saved ${kind} has no numeric "intercept"`);
+  }
+  return { record, weights: readNumbers(record, 'weights', kind), intercept };
+}
+
+/**
+ * A linear regression model: `predict(x) = w · x + intercept` (Spark's `LinearRegressionModel`).
+ *
+ * @example
+ * import { LinearRegressionModel } from 'millrace';
+ * const model = new LinearRegressionModel([2, 3], 1);
+ * model.predict([1, 1]); // 6
+ * LinearRegressionModel.fromJSON(JSON.parse(JSON.stringify(model))).predict([1, 1]); // 6
+ */
+export class LinearRegressionModel extends GeneralizedLinearModel {
+  predictFromMargin(margin: number): number {
+    return margin;
+  }
+
+  toTfjs(): Promise<LayersModel> {
+    return linearModelToTfjs(this.weights, this.intercept, 'linear');
+  }
+
+  toJSON(): object {
+    return envelope('LinearRegressionModel', FORMAT_VERSION, {
+      weights: Array.from(this.weights),
+      intercept: this.intercept,
+    });
+  }
+
+  /** Restores a model from `toJSON()`'s object; a ModelFormatError names what is wrong. */
+  static fromJSON(json: unknown): LinearRegressionModel {
+    const { weights, intercept } = openLinearModel(json, 'LinearRegressionModel');
+    return new LinearRegressionModel(weights, intercept);
+  }
+
+  /** Reads a model written by `save`. */
+  static async load(path: string): Promise<LinearRegressionModel> {
+    return LinearRegressionModel.fromJSON(await readModelFile(path));
+  }
+}
+
+/**
+ * A binary logistic regression model (Spark's `LogisticRegressionModel`): the probability of
+ * label 1 is `1 / (1 + e^-(w · x + intercept))`; `predict` gives 1 when it exceeds `threshold`
+ * (default 0.5), else 0, or the probability itself once the threshold is cleared.
+ *
+ * @example
+ * import { LogisticRegressionModel } from 'millrace';
+ * const model = new LogisticRegressionModel([2]);
+ * model.predict([1]); // 1
+ * model.clearThreshold().predict([0]); // 0.5
+ */
+export class LogisticRegressionModel extends GeneralizedLinearModel {
+  private currentThreshold: number | undefined = 0.5;
+
+  /** The decision threshold, or undefined when cleared (`predict` then gives probabilities). */
+  get threshold(): number | undefined {
+    return this.currentThreshold;
+  }
+
+  /** Sets the probability above which `predict` says 1 (in [0, 1]). */
+  setThreshold(threshold: number): this {
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+      throw new ConfigurationError(
+        `threshold must be a probability in [0, 1], got ${String(threshold)}`,
+      );
+    }
+    this.currentThreshold = threshold;
+    return this;
+  }
+
+  /** Makes `predict` return the probability of label 1 instead of a 0/1 label. */
+  clearThreshold(): this {
+    this.currentThreshold = undefined;
+    return this;
+  }
+
+  predictFromMargin(margin: number): number {
+    const probability = sigmoid(margin);
+    if (this.currentThreshold === undefined) return probability;
+    return probability > this.currentThreshold ? 1 : 0;
+  }
+
+  toTfjs(): Promise<LayersModel> {
+    return linearModelToTfjs(this.weights, this.intercept, 'sigmoid');
+  }
+
+  toJSON(): object {
+    return envelope('LogisticRegressionModel', FORMAT_VERSION, {
+      weights: Array.from(this.weights),
+      intercept: this.intercept,
+      threshold: this.currentThreshold ?? null,
+    });
+  }
+
+  /** Restores a model from `toJSON()`'s object (threshold included). */
+  static fromJSON(json: unknown): LogisticRegressionModel {
+    const { record, weights, intercept } = openLinearModel(json, 'LogisticRegressionModel');
+    const model = new LogisticRegressionModel(weights, intercept);
+    if (record.threshold === null) return model.clearThreshold();
+    if (typeof record.threshold !== 'number') {
+      throw new ModelFormatError(
+        'saved LogisticRegressionModel has no numeric or null "threshold"',
+      );
+    }
+    return model.setThreshold(record.threshold);
+  }
+
+  /** Reads a model written by `save`. */
+  static async load(path: string): Promise<LogisticRegressionModel> {
+    return LogisticRegressionModel.fromJSON(await readModelFile(path));
+  }
+}
