@@ -13,7 +13,8 @@ import type { VectorLike } from './vectors.js';
  * number of features and outputs per row.
  */
 export interface TensorFlowModel {
-  predict(input: Tensor): Tensor | Tensor[] | NamedTensorMap;
+  /** `batchSize` is how many rows a LayersModel runs at once (tfjs's default is 32). */
+  predict(input: Tensor, config?: { batchSize?: number }): Tensor | Tensor[] | NamedTensorMap;
   readonly inputs?: readonly { readonly shape?: readonly (number | null)[] }[];
   readonly outputs?: readonly { readonly shape?: readonly (number | null)[] }[];
 }
@@ -166,7 +167,9 @@ function isPositiveInteger(value: unknown): value is number {
 function scoreRows(tf: TensorFlow, model: TensorFlowModel, rows: PackedRows): Float32Array {
   return tf.tidy(() => {
     const input = tf.tensor2d(toFloat32(rows), [rows.n, rows.d], 'float32');
-    const result = model.predict(input);
+    // The whole batch in one pass: tfjs's default of 32 rows per pass made predict ~100x slower
+    // than the matMul it runs (10,000 × 10 rows: ~150 ms instead of ~1 ms on tfjs-node).
+    const result = model.predict(input, { batchSize: rows.n });
     if (Array.isArray(result) || typeof (result as Tensor).dataSync !== 'function') {
       throw new ConfigurationError(
         'predictWith needs a model with a single output tensor; this one returned several',

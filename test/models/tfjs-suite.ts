@@ -61,9 +61,11 @@ function counting(model: tfjs.LayersModel): TensorFlowModel & { calls: number[] 
     calls,
     inputs: model.inputs,
     outputs: model.outputs,
-    predict: (input) => {
+    predict: (input, config) => {
       calls.push(input.shape[0]);
-      return model.predict(input);
+      // The whole batch must run as one pass, not tfjs's default of 32 rows at a time.
+      expect(config?.batchSize).toBe(input.shape[0]);
+      return model.predict(input, config);
     },
   };
 }
