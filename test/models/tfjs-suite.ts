@@ -271,6 +271,28 @@ export function describeInterop(backend: Backend): void {
       expect(fromReloaded.outputs[0]).toHaveLength(8);
     });
 
+    it('fails the batch, leaking no tensor, when the model misbehaves at run time', async () => {
+      tf ??= await backend.prepare();
+      const before = tf.memory().numTensors;
+      // Declares no shapes, so only the batch can find out it gives 2 values per row.
+      const twoColumns: TensorFlowModel = { predict: (input) => tf.ones([input.shape[0], 2]) };
+      const throwing: TensorFlowModel = {
+        predict: (input) => {
+          tf.square(input); // an intermediate tensor, left for tidy to dispose
+          throw new Error('model blew up');
+        },
+      };
+      for (const [model, message] of [
+        [twoColumns, /2 values per row; use predictWith\(…, \{ output: 'row' \}\)/],
+        [throwing, /model blew up/],
+      ] as const) {
+        await expect(
+          runBatches<number>([[[1, 2]]], (s) => predictWith(s, model, { numFeatures: 2 })),
+        ).rejects.toThrow(message);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+    });
+
     it('rejects a model whose features it cannot tell, or that disagree, at configuration', async () => {
       const model = await linearModel();
       const bare: TensorFlowModel = { predict: (input) => model.predict(input) };
