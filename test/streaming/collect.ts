@@ -1,8 +1,11 @@
 import { ManualClock, StreamingContext, type DStream } from '../../src/index.js';
 
-/** A context whose batches run only when the test calls `ssc.advance(n)`. */
-export function manualContext(batchIntervalMs = 1000): StreamingContext {
-  return new StreamingContext({ batchIntervalMs, clock: new ManualClock() });
+/**
+ * A context whose batches run only when the test calls `ssc.advance(n)`; the first batch runs at
+ * `startTime + batchIntervalMs`.
+ */
+export function manualContext(batchIntervalMs = 1000, startTime = 0): StreamingContext {
+  return new StreamingContext({ batchIntervalMs, clock: new ManualClock(startTime) });
 }
 
 /** Registers an output that records every batch of `stream` as `[time, records]`. */

@@ -7,6 +7,10 @@ import { StreamNode, type StatefulComponent } from '../node.js';
  * per key (`[key, state, ...]`). Keys and states must be JSON-able for checkpoints to hold them.
  */
 export interface KeyedStateSnapshot {
+  /**
+   * The batch the state is as of (`null` before the first). A restored operator refuses batch
+   * times up to it: applying a batch the state already holds would count it twice.
+   */
   readonly batchTime: number | null;
   readonly entries: readonly (readonly unknown[])[];
 }
