@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { StreamingContext } from '../streaming/context.js';
 import { SourceError, StateError, describeError } from '../streaming/errors.js';
 import { InputDStreamNode, type GeneratedInput } from '../streaming/input.js';
@@ -208,8 +209,9 @@ export abstract class ReceiverInputNode<T> extends InputDStreamNode<T> {
   fail(error: unknown): void {
     this.postEvent('error', describeError(error));
     if (!this.isTakingIn) return;
+    const received = `${this.recordsReceived} record${this.recordsReceived === 1 ? '' : 's'}`;
     this.failure = new SourceError(
-      `source "${this.name}" failed after receiving ${this.recordsReceived} records: ${describeError(error)}. ` +
+      `source "${this.name}" failed after receiving ${received}: ${describeError(error)}. ` +
         'The records received before the failure were delivered; fix the source, or have it handle the error ' +
         '(a Receiver can call reportError() and keep going)',
       { cause: error },
@@ -225,6 +227,9 @@ export abstract class ReceiverInputNode<T> extends InputDStreamNode<T> {
     ) {
       throw this.failure;
     }
+    // Under 'replay' batches follow each other without a pause; without a turn of the event
+    // loop, a source fed by I/O or timer callbacks would never get to store anything.
+    if (this.context.clockMode === 'replay' && this.isTakingIn) await yieldToEventLoop();
     await this.fillOnDemand();
     const blocks = this.blocks.allocateBlocks();
     this.nextBatchTime = time + this.graph.batchIntervalMs;

@@ -1,4 +1,4 @@
-import { Subject, of, throwError, concat } from 'rxjs';
+import { Subject, concat, interval, of, take, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
@@ -85,6 +85,19 @@ describe('fromObservable', () => {
     ssc.start();
     await ssc.awaitTermination();
     expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it("under 'replay', values from timer callbacks still arrive and completion stops the context", async () => {
+    // Replay runs batches back to back; the receiver must let the event loop run so that an
+    // interval's callbacks get a turn (without it this test would hang, timers starved).
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: 'replay' });
+    const seen: number[] = [];
+    fromObservable(ssc, interval(2).pipe(take(5))).foreachBatch((items) => {
+      seen.push(...items);
+    });
+    ssc.start();
+    await ssc.awaitTermination();
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('an erroring observable: values before the error are delivered, then the context fails with SourceError', async () => {

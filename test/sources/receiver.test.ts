@@ -133,7 +133,7 @@ describe('Receiver and receiverStream', () => {
       });
     ssc.start();
     await expect(ssc.awaitTermination()).rejects.toThrow(
-      /source "broken" failed after receiving 1 records: port 9999 in use/,
+      /source "broken" failed after receiving 1 record: port 9999 in use/,
     );
     expect(seen).toEqual([1]);
   });
