@@ -256,6 +256,11 @@ describe('mapWithState', () => {
     expect(() =>
       after.node.stateComponent()?.restoreState({ batchTime: 1, entries: [['a', 1, 'x']] }),
     ).toThrow(StateError);
+    // A rejected snapshot leaves the state as it was.
+    expect(after.node.stateComponent()?.snapshotState()).toEqual({
+      batchTime: 3000,
+      entries: [['b', 3, 3000]],
+    });
   });
 
   it('rejects a spec without a mapping function or with a bad timeout', () => {

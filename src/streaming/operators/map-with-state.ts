@@ -208,14 +208,14 @@ export class MapWithStateNode<K, V, S, R> extends KeyedStateNode<R> {
   }
 
   protected restoreEntries(entries: readonly (readonly unknown[])[]): void {
-    this.initialState = undefined;
-    this.entries.clear();
     if (!entries.every((entry) => Number.isFinite(entry[2]))) {
       throw new StateError(
         `cannot restore the state of operator "${this.name}": every entry must be ` +
           '[key, state, updatedAt] with updatedAt a batch time in milliseconds',
       );
     }
+    this.initialState = undefined;
+    this.entries.clear();
     const sorted = [...entries].sort((a, b) => (a[2] as number) - (b[2] as number));
     for (const [key, state, updatedAt] of sorted) {
       this.entries.set(key as K, { state: state as S, updatedAt: updatedAt as number });
