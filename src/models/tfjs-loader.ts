@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type * as tfjs from '@tensorflow/tfjs';
 import { ConfigurationError, describeError } from '../streaming/errors.js';
 
@@ -33,12 +34,12 @@ export function loadTensorFlow(): Promise<TensorFlow> {
  */
 export async function importFirstAvailable(specifiers: readonly string[]): Promise<TensorFlow> {
   for (const specifier of specifiers) {
+    if (!isInstalled(specifier)) continue;
     let namespace: { default?: unknown };
     try {
       // A variable specifier keeps TypeScript from requiring the optional peer's types.
       namespace = (await import(specifier)) as { default?: unknown };
     } catch (error) {
-      if (isNotInstalled(error, specifier)) continue;
       throw new ConfigurationError(
         `${specifier} is installed but failed to load (${describeError(error)}); reinstall it or uninstall it to use the next backend`,
         { cause: error },
@@ -52,12 +53,16 @@ export async function importFirstAvailable(specifiers: readonly string[]): Promi
   );
 }
 
-function isNotInstalled(error: unknown, specifier: string): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = describeError(error);
-  // Only the module itself missing counts, not one of its own dependencies.
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-    (message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`))
-  );
+/**
+ * Whether `specifier` resolves from here, asked of the resolver rather than read from an import
+ * error, whose wording differs between Node and bundlers or test runners. Resolving doesn't run
+ * the module, so an installed package that fails to load still counts as installed.
+ */
+function isInstalled(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }

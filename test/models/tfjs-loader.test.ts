@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/index.js';
 import { importFirstAvailable, TENSORFLOW_MODULES } from '../../src/models/tfjs-loader.js';
@@ -24,9 +27,16 @@ describe('importFirstAvailable', () => {
   it('reports a module that is installed but fails to load instead of falling back', async () => {
     // A module that throws while loading, as tfjs-node does when its native library is missing:
     // falling back to the CPU backend then would hide a broken install behind a 50x slowdown.
-    const broken = importFirstAvailable([
-      'data:text/javascript,throw new Error("no libtensorflow")',
-    ]);
-    await expect(broken).rejects.toThrow(/failed to load \(no libtensorflow\)/);
+    const directory = mkdtempSync(join(tmpdir(), 'millrace-loader-'));
+    try {
+      const broken = join(directory, 'broken-backend.mjs');
+      writeFileSync(broken, 'throw new Error("no libtensorflow");\n');
+      const loading = importFirstAvailable([broken, '@tensorflow/tfjs']);
+      await expect(loading).rejects.toThrow(ConfigurationError);
+      await expect(loading).rejects.toThrow(/broken-backend.mjs is installed but failed to load/);
+      await expect(loading).rejects.toThrow(/no libtensorflow/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
