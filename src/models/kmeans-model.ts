@@ -28,7 +28,14 @@ import { toDense, vectorSize, type VectorLike } from './vectors.js';
 const KIND = 'StreamingKMeansModel';
 const VERSION = 1;
 
-/** What `StreamingKMeansModel.toJSON()` gives: a versioned, plain JSON object. */
+/**
+ * What `StreamingKMeansModel.toJSON()` gives: a versioned, plain JSON object.
+ *
+ * @example
+ * new StreamingKMeansModel([[0, 1]], [2]).toJSON();
+ * // { format: 'millrace-model', kind: 'StreamingKMeansModel', version: 1, k: 1, dim: 2,
+ * //   clusterCenters: [[0, 1]], clusterWeights: [2] }
+ */
 export interface StreamingKMeansModelJSON extends ModelEnvelope {
   readonly k: number;
   readonly dim: number;
@@ -36,7 +43,13 @@ export interface StreamingKMeansModelJSON extends ModelEnvelope {
   readonly clusterWeights: number[];
 }
 
-/** Nearest centres of the usable records of a partition (see `StreamingKMeansModel.assign`). */
+/**
+ * Nearest centres of the usable records of a partition (see `StreamingKMeansModel.assign`).
+ *
+ * @example
+ * const { kept, clusters } = model.assign([[1, 1], 'junk', [9, 9]], () => {});
+ * // kept: Int32Array [0, 2], clusters: Int32Array [0, 1]
+ */
 export interface KMeansAssignment {
   /** Positions, in the records given, of those that were usable, in order. */
   readonly kept: Int32Array;

@@ -25,13 +25,23 @@ import type { VectorLike } from './vectors.js';
 const KIND = 'StreamingKMeans';
 const VERSION = 1;
 
-/** A point's anomaly score: its nearest centre and the Euclidean distance to it. */
+/**
+ * A point's anomaly score: its nearest centre and the Euclidean distance to it.
+ *
+ * @example
+ * km.scoreOn(transactions).filter((score: KMeansScore) => score.distance > 3).print();
+ */
 export interface KMeansScore {
   readonly cluster: number;
   readonly distance: number;
 }
 
-/** What `StreamingKMeans.toJSON()` gives: the settings and the current model, if any. */
+/**
+ * What `StreamingKMeans.toJSON()` gives: the settings and the current model, if any.
+ *
+ * @example
+ * const json: StreamingKMeansJSON = km.toJSON(); // json.decayFactor, json.model?.clusterCenters
+ */
 export interface StreamingKMeansJSON extends ModelEnvelope, KMeansSettings {
   readonly name: string | null;
   readonly model: StreamingKMeansModelJSON | null;
@@ -53,6 +63,7 @@ export interface StreamingKMeansJSON extends ModelEnvelope, KMeansSettings {
  * km.predictOn(queueStream(ssc, [[[2, 2]]])).print();
  * ssc.start();
  * await ssc.advance(1);
+ * await ssc.stop();
  * km.latestModel().clusterCenters; // [Float64Array [1, 1], Float64Array [9, 9]]
  */
 export class StreamingKMeans extends StreamingModel<

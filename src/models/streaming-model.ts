@@ -9,13 +9,25 @@ import type { RejectRecord } from './kernels/pack.js';
  * What a model computed for one partition: a result for each usable record, in order, and the
  * positions of those records in the partition. Every other record must have been passed to the
  * reject callback, in order: that is how its dead letter finds the original record.
+ *
+ * @example
+ * // records [a, junk, b]: junk was passed to onReject, a and b scored 0.2 and 0.9
+ * const results: PartitionResults<number> = { kept: Int32Array.of(0, 2), results: [0.2, 0.9] };
  */
 export interface PartitionResults<P> {
   readonly kept: Int32Array;
   readonly results: ArrayLike<P>;
 }
 
-/** Scores one partition with a model; unusable records go to `onReject` with the reason. */
+/**
+ * Scores one partition with a model; unusable records go to `onReject` with the reason.
+ *
+ * @example
+ * const scorer: PartitionScorer<StreamingKMeansModel, number> = (model, records, onReject) => {
+ *   const { kept, clusters } = model.assign(records, onReject);
+ *   return { kept, results: clusters };
+ * };
+ */
 export type PartitionScorer<M, P> = (
   model: M,
   records: readonly unknown[],

@@ -3,6 +3,8 @@ import type { ClusterStatistics } from './kmeans-statistics.js';
 /**
  * What one step of decay counts: each batch (`'batches'`), or each point (`'points'`, so a batch
  * of n points decays old weight by `decayFactor^n`).
+ *
+ * @example new StreamingKMeans({ decayFactor: 0.999, timeUnit: 'points' });
  */
 export type TimeUnit = 'batches' | 'points';
 
