@@ -16,7 +16,7 @@ async function loadNative(): Promise<typeof tfjs> {
   } catch (error) {
     throw new Error(
       `${NATIVE} can't be loaded (${String(error)}). Install it as scripts/test.sh does: ` +
-        'npm install --no-save --ignore-scripts @tensorflow/tfjs-node@4.22.0 && ../shared/tools/tfjs-node-local.sh .',
+        'npm install --no-save --save-prod --ignore-scripts @tensorflow/tfjs-node@4.22.0 && ../shared/tools/tfjs-node-local.sh .',
       { cause: error },
     );
   }
