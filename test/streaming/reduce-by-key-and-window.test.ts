@@ -26,10 +26,18 @@ async function bothForms(
   filter: ((entry: Pair) => boolean) | null = isNotZero, // null: no filter
 ): Promise<{ plain: [number, Pair[]][]; incremental: [number, Pair[]][] }> {
   const ssc = manualContext();
-  const pairs = queueStream(ssc, batches);
-  const plain = collectBatches(pairs.reduceByKeyAndWindow(add, lengthMs, slideMs));
+  // One input each, so neither form's need to remember batches can cover for the other's.
+  const plain = collectBatches(
+    queueStream(ssc, batches).reduceByKeyAndWindow(add, lengthMs, slideMs),
+  );
   const incremental = collectBatches(
-    pairs.reduceByKeyAndWindow(add, subtract, lengthMs, slideMs, filter ?? undefined),
+    queueStream(ssc, batches).reduceByKeyAndWindow(
+      add,
+      subtract,
+      lengthMs,
+      slideMs,
+      filter ?? undefined,
+    ),
   );
   ssc.start();
   await ssc.advance(batches.length + lengthMs / 1000); // until the last batch has left

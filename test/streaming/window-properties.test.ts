@@ -65,11 +65,11 @@ describe('window arithmetic (property tests)', () => {
         batchesOf(fc.constantFrom('a', 'b', 'c')),
         async ({ lengthBatches, slideBatches, extraBatches }, batches) => {
           const ssc = manualContext(interval);
-          const words = queueStream(ssc, batches);
           const [lengthMs, slideMs] = [lengthBatches * interval, slideBatches * interval];
-          const counts = collectBatches(words.countByWindow(lengthMs, slideMs));
+          // One input each, so neither operator's need to remember batches covers for the other.
+          const counts = collectBatches(queueStream(ssc, batches).countByWindow(lengthMs, slideMs));
           const byValue = collectBatches(
-            words
+            queueStream(ssc, batches)
               .map((word): [string, number] => [word, 1])
               .reduceByKeyAndWindow(
                 (a, b) => a + b,
