@@ -42,10 +42,14 @@ class AsyncIterableInputNode<T> extends ReceiverInputNode<T> {
     // Ask the iterator to end now rather than after the pending next(): Node streams and
     // events.on() iterators then settle it at once. An async generator can't be interrupted; it
     // ends at its next yield, and what that yield gives is still stored and delivered.
-    const closing = this.iterator.return?.();
+    const closing = this.closeIterator(this.iterator);
     await this.pulling;
+    await closing;
+  }
+
+  private async closeIterator(iterator: AsyncIterator<T> | Iterator<T>): Promise<void> {
     try {
-      await closing;
+      await iterator.return?.();
     } catch (error) {
       this.reportError('closing the iterator failed', error);
     }

@@ -1,3 +1,4 @@
+import { EventEmitter, on } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   ManualClock,
@@ -197,6 +198,25 @@ describe('fromAsyncIterable', () => {
     expect(Math.max(...readAhead)).toBeLessThanOrEqual(bound + 1);
     expect(blockIds).toEqual(Array.from({ length: blockIds.length }, (_, i) => i));
     expect(countMismatches).toEqual([]);
+  });
+
+  it('stop() ends an iterator waiting for events at once (its return() settles the pending next())', async () => {
+    const emitter = new EventEmitter();
+    const ssc = new StreamingContext({ batchIntervalMs: 50 });
+    const seen: unknown[] = [];
+    fromAsyncIterable(ssc, on(emitter, 'line'))
+      .map(([line]: unknown[]) => line)
+      .foreachBatch((items) => {
+        seen.push(...items);
+        // The iterator now waits for a 'line' that never comes; stopping must not wait for it.
+        if (seen.length === 2) void ssc.stop();
+      });
+    ssc.start();
+    emitter.emit('line', 'a');
+    emitter.emit('line', 'b');
+    expect(await ssc.awaitTerminationOrTimeout(10_000)).toBe(true);
+    expect(seen).toEqual(['a', 'b']);
+    expect(emitter.listenerCount('line')).toBe(0);
   });
 
   it('rejects what is not iterable, naming the fix', () => {
