@@ -9,6 +9,7 @@ import { bufferCount, from, map } from 'rxjs';
 import { parseArgs } from './lib/args.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { SeededRandom } from './lib/random.mjs';
+import { drawWords, makeVocabulary } from './lib/words.mjs';
 import { timeReplay, toBatches } from './lib/replay.mjs';
 import { writeResults } from './lib/results.mjs';
 import { repeatInTurns, rateOf, secondsSince, summarize } from './lib/stats.mjs';
@@ -70,38 +71,6 @@ if (wants('overhead')) {
 }
 
 // (b) ---------------------------------------------------------------------------------------
-/** `size` distinct word-like strings (3 to 10 lower-case letters). */
-function makeVocabulary(random, size) {
-  const words = new Set();
-  while (words.size < size) {
-    const length = 3 + random.nextInt(8);
-    let word = '';
-    for (let i = 0; i < length; i++) word += String.fromCharCode(97 + random.nextInt(26));
-    words.add(word);
-  }
-  return [...words];
-}
-
-/** `count` words drawn from `vocabulary` with Zipf(1) frequencies, as natural text has. */
-function drawWords(random, vocabulary, count) {
-  const cumulative = new Float64Array(vocabulary.length);
-  let total = 0;
-  for (let rank = 0; rank < vocabulary.length; rank++) cumulative[rank] = total += 1 / (rank + 1);
-  const words = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const target = random.nextDouble() * total;
-    let low = 0;
-    let high = cumulative.length - 1;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (cumulative[middle] < target) low = middle + 1;
-      else high = middle;
-    }
-    words[i] = vocabulary[low];
-  }
-  return words;
-}
-
 const add = (a, b) => a + b;
 const toPair = (word) => [word, 1];
 

@@ -81,6 +81,20 @@ function qualityEntry(model, shape, library, implementation, metric, runsOfIt) {
   };
 }
 
+/** Both sides must read the very same numbers: python's view of the file is checked here. */
+function checkSameData(check, { features, labels }, d) {
+  const n = labels.length;
+  const same = (a, b) => a.length === b.length && a.every((value, i) => value === b[i]);
+  if (
+    !same(check.shape, [n, d]) ||
+    !same(check.first_row, Array.from(features.subarray(0, d))) ||
+    !same(check.last_row, Array.from(features.subarray((n - 1) * d))) ||
+    check.last_label !== labels[n - 1]
+  ) {
+    throw new Error(`python read different data: ${JSON.stringify(check).slice(0, 200)}`);
+  }
+}
+
 /**
  * The scikit-learn rows of one shape, under each thread setting; returns the answer of the
  * faster setting (its one-pass time is the quality budget, its final model the one scored).
@@ -100,6 +114,7 @@ function measureSklearn(kind, spec, data, shape) {
       seed: SEED,
     };
     const answer = runPython('sklearn_models.py', request, setting.env);
+    checkSameData(answer.data_check, data.arrays, shape.d);
     const extra = { threads: setting.threads, config: answer.config };
     const label = (name) => `${name} (${setting.label})`;
     results.update.push(

@@ -39,9 +39,18 @@ function gitCommit() {
   }
 }
 
-/** Machine and version facts for a results file; `python` is probePython()'s answer, if any. */
+/**
+ * Machine and version facts for a results file; `python` is probePython()'s answer, if any.
+ * Warns when other work already keeps the machine busy: such figures are noisy.
+ */
 export function describeEnvironment(python) {
   const cores = cpus();
+  if (loadavg()[0] > cores.length / 2) {
+    console.warn(
+      `warning: load average ${loadavg()[0].toFixed(2)} on ${cores.length} cores: other work is ` +
+        'running, figures will be noisy (the JSON records the load)',
+    );
+  }
   return {
     date: new Date().toISOString(),
     machine: {

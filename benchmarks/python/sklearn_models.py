@@ -95,6 +95,13 @@ def main():
                 predict_seconds.append(seconds)
     json.dump(
         {
+            # What python read, for the JavaScript side to check against what it generated.
+            "data_check": {
+                "shape": list(features.shape),
+                "first_row": features[0].tolist(),
+                "last_row": features[-1].tolist(),
+                "last_label": float(labels[-1]),
+            },
             "points": int(features.shape[0]),
             "update_seconds": update_seconds,
             "predict_seconds": predict_seconds,
