@@ -163,6 +163,32 @@ describe('StreamingKMeans.trainOn', () => {
   });
 });
 
+describe("StreamingKMeans under the 'replay' clock", () => {
+  it('runs a stream to its end back to back and trains exactly as batch by batch', async () => {
+    const data = gaussianBatches({
+      centers: [
+        [1, 1],
+        [-4, 6],
+      ],
+      sigma: 1,
+      batches: 12,
+      batchSize: 50,
+      seed: 30,
+    });
+    const initial = () => new StreamingKMeans({ k: 2, decayFactor: 0.8 }).setRandomCenters(2, 0, 1);
+    const expected = await train(initial(), data);
+    const km = initial();
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: 'replay' });
+    km.trainOn(queueStream(ssc, data));
+    const predicted = collect<number>(km.predictOn(queueStream(ssc, data)));
+    ssc.start();
+    await ssc.awaitTermination();
+    expect(km.latestModel().toJSON()).toEqual(expected.toJSON());
+    expect(predicted.length).toBeGreaterThanOrEqual(data.length);
+    expect(predicted[data.length - 1]).toEqual(data.at(-1)!.map((p) => expected.predict(p)));
+  });
+});
+
 describe('StreamingKMeans settings', () => {
   it('half-life h gives decay 0.5^(1/h): weights halve after h empty batches', async () => {
     const km = new StreamingKMeans({ k: 1 })

@@ -1,4 +1,4 @@
-import type { PackedRows } from './pack.js';
+import type { PackedRows, SparseRows } from './pack.js';
 
 /**
  * k centres of dimension d packed row-major (centre c is `centers[c*d .. c*d+d)`), with their
@@ -32,7 +32,9 @@ const SLACK_PER_DIMENSION = 4 * 2 ** -53;
 /**
  * Nearest centre of every row by squared Euclidean distance, ties to the lowest index (Spark's
  * rule), written to `assignment`. With `squaredDistances`, also the squared distance to that
- * centre, computed directly as Σ(xⱼ − cⱼ)² (the expanded form loses digits when x is near c).
+ * centre: for dense rows computed directly as Σ(xⱼ − cⱼ)² (the expanded form loses digits when
+ * x is near c), for sparse rows by `sparseSquaredDistance` in time proportional to the row's
+ * non-zeros.
  *
  * The search ranks centres by the expanded form, which needs one dot product per centre and,
  * for sparse rows, touches only the non-zeros. When another centre's expanded distance is within
@@ -51,7 +53,10 @@ export function nearestCenters(
     const best = pickNearest(rows, i, table, rowEstimates, rowSquaredNorm);
     assignment[i] = best;
     if (squaredDistances !== undefined) {
-      squaredDistances[i] = directSquaredDistance(rows, i, table, best);
+      squaredDistances[i] =
+        rows.kind === 'dense'
+          ? directSquaredDistance(rows, i, table, best)
+          : sparseSquaredDistance(rows, i, table, best);
     }
   };
   if (rows.kind === 'dense') {
@@ -246,4 +251,31 @@ export function directSquaredDistance(
     sum += difference * difference;
   }
   return sum;
+}
+
+/**
+ * Squared distance from sparse row i to centre c touching only the row's non-zeros:
+ * Σ over them of (xⱼ − cⱼ)², plus the centre's squares elsewhere, taken as ‖c‖² minus its squares
+ * at the non-zeros. That subtraction costs digits only when the centre's weight sits almost all
+ * on the row's non-zeros and the distance is tiny next to ‖c‖² (absolute error about
+ * nnz·2⁻⁵³·‖c‖²): harmless for scores and costs, which is all it serves. Ties are settled by
+ * `directSquaredDistance` instead.
+ */
+export function sparseSquaredDistance(
+  rows: SparseRows,
+  i: number,
+  table: CenterTable,
+  c: number,
+): number {
+  const { d, centers, squaredNorms } = table;
+  const base = c * d;
+  let atNonZeros = 0;
+  let centerAtNonZeros = 0;
+  for (let p = rows.indptr[i]; p < rows.indptr[i + 1]; p++) {
+    const center = centers[base + rows.indices[p]];
+    const difference = rows.values[p] - center;
+    atNonZeros += difference * difference;
+    centerAtNonZeros += center * center;
+  }
+  return atNonZeros + Math.max(squaredNorms[c] - centerAtNonZeros, 0);
 }
