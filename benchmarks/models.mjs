@@ -23,7 +23,8 @@ import { printTable } from './lib/table.mjs';
 const { quick, runs, skipSklearn, wants } = parseArgs();
 const points = quick ? 20_000 : 200_000;
 const testPoints = quick ? 5_000 : 20_000;
-const shapes = [10, 100].flatMap((d) => [1_000, 10_000].map((batchSize) => ({ d, batchSize })));
+const dimensions = [10, 100];
+const shapes = dimensions.flatMap((d) => [1_000, 10_000].map((batchSize) => ({ d, batchSize })));
 // Keeps `npm run bench` within its time: a row whose runs would take longer gets fewer runs.
 const maxSecondsPerRow = quick ? 10 : 40;
 
@@ -40,6 +41,13 @@ const results = {
   seed: SEED,
   models,
   shapes,
+  // How each data set was generated (benchmarks/lib/datasets.mjs documents the generators).
+  datasets: Object.fromEntries(
+    Object.keys(MODEL_SPECS).map((kind) => [
+      kind,
+      dimensions.map((d) => MODEL_SPECS[kind].dataset(d, points, testPoints)),
+    ]),
+  ),
   environment: describeEnvironment(python),
   update: [],
   predict: [],
@@ -201,7 +209,10 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
       trainingSeconds: run.trainingSeconds,
       metric: score(run.parameters),
     }));
-    results.quality.push(qualityEntry(kind, shape, 'millrace', config.name, spec.metric, runsOfIt));
+    results.quality.push({
+      ...qualityEntry(kind, shape, 'millrace', config.name, spec.metric, runsOfIt),
+      budgetSeconds: budget,
+    });
   }
   results.quality.push(
     qualityEntry(kind, shape, 'reference', 'true generating parameters', spec.metric, [
@@ -214,7 +225,7 @@ for (const kind of models) {
   const spec = MODEL_SPECS[kind];
   const missing = missingExports(spec);
   if (missing) results.skipped.push({ model: kind, reason: missing });
-  for (const d of [...new Set(shapes.map((shape) => shape.d))]) {
+  for (const d of dimensions) {
     const data = ensureDataset(spec.dataset(d, points, testPoints));
     const records = missing
       ? undefined
