@@ -48,7 +48,7 @@ export interface StreamingLinearOptions {
 }
 
 /** The validated settings a streaming linear model trains with. */
-export interface StreamingLinearSettings extends GradientDescentSettings {
+export interface StreamingLinearSettings extends Omit<GradientDescentSettings, 'computeLoss'> {
   readonly decayFactor: number;
   readonly timeUnit: 'batches' | 'points';
   readonly updater: UpdaterName;
