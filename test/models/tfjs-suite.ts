@@ -6,18 +6,22 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
-  ManualClock,
-  StreamingContext,
   Vectors,
   linearModelToTfjs,
   predictWith,
-  queueStream,
-  type DStream,
-  type DeadLetter,
   type TensorFlowModel,
   type VectorLike,
 } from '../../src/index.js';
 import { SeededRandom } from '../../src/models/random.js';
+import {
+  U32,
+  counting,
+  dot,
+  linearTolerance,
+  queueStreamFor,
+  randomVectors,
+  runBatches,
+} from './tfjs-helpers.js';
 
 type TensorFlow = typeof tfjs;
 
@@ -28,67 +32,6 @@ export interface Backend {
   readonly prepare: () => Promise<TensorFlow>;
   /** Saves the model and loads it back through this backend's preferred IO. */
   readonly saveAndLoad: (tf: TensorFlow, model: tfjs.LayersModel) => Promise<tfjs.LayersModel>;
-}
-
-/** Unit roundoff of float32: inputs and weights are rounded to float32 on their way in. */
-const U32 = 2 ** -24;
-
-/**
- * Worst-case error of w·x + b computed in float32 against the exact float64 value, whatever the
- * summation order: x and w each rounded once (2u), the product once (u), and d additions (d·u),
- * all relative to Σ|w_i x_i| + |b| (Higham's bound, first order); one extra u for the output.
- */
-function linearTolerance(weights: readonly number[], x: readonly number[], b: number): number {
-  let magnitude = Math.abs(b);
-  for (let i = 0; i < weights.length; i++) magnitude += Math.abs(weights[i] * x[i]);
-  return (weights.length + 4) * U32 * magnitude;
-}
-
-function dot(weights: readonly number[], x: readonly number[]): number {
-  let sum = 0;
-  for (let i = 0; i < weights.length; i++) sum += weights[i] * x[i];
-  return sum;
-}
-
-function randomVectors(random: SeededRandom, n: number, d: number): number[][] {
-  return Array.from({ length: n }, () => Array.from({ length: d }, () => random.nextGaussian()));
-}
-
-/** A model whose predict calls are counted (it is the real model, observed). */
-function counting(model: tfjs.LayersModel): TensorFlowModel & { calls: number[] } {
-  const calls: number[] = [];
-  return {
-    calls,
-    inputs: model.inputs,
-    outputs: model.outputs,
-    predict: (input, config) => {
-      calls.push(input.shape[0]);
-      // The whole batch must run as one pass, not tfjs's default of 32 rows at a time.
-      expect(config?.batchSize).toBe(input.shape[0]);
-      return model.predict(input, config);
-    },
-  };
-}
-
-/** Runs `batches` through `build`'s pipeline with a ManualClock; collects outputs and letters. */
-async function runBatches<T>(
-  batches: VectorLike[][],
-  build: (stream: DStream<VectorLike>) => Promise<DStream<T>>,
-  onBatch?: () => void,
-): Promise<{ outputs: T[][]; letters: DeadLetter[] }> {
-  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
-  const outputs: T[][] = [];
-  const letters: DeadLetter[] = [];
-  const scored = await build(queueStream(ssc, batches));
-  scored.foreachBatch((items) => {
-    onBatch?.();
-    outputs.push([...items]);
-  });
-  ssc.deadLetters().foreachBatch((items) => void letters.push(...items));
-  ssc.start();
-  await ssc.advance(batches.length);
-  await ssc.stop();
-  return { outputs, letters };
 }
 
 export function describeInterop(backend: Backend): void {
@@ -308,10 +251,4 @@ export function describeInterop(backend: Backend): void {
       );
     });
   });
-}
-
-/** A stream for configuration-time checks (its context is never started). */
-function queueStreamFor(): DStream<VectorLike> {
-  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
-  return queueStream<VectorLike>(ssc, []);
 }
