@@ -74,7 +74,22 @@ await ssc.awaitTermination();
 const seconds = (performance.now() - start) / 1000;
 console.log(\`\${records} records in \${seconds.toFixed(3)} s: \${(records / seconds / 1e6).toFixed(2)} M records/s\`);
 \`\`\``;
-parts.push(example, '');
+parts.push(
+  example,
+  '',
+  'The scripts, each runnable alone after `npm run build` (`--quick` for a short check, ' +
+    '`--runs=N` for more or fewer runs):',
+  '',
+  '- `benchmarks/engine.mjs`: overhead per empty batch; map → reduceByKey → foreachBatch ' +
+    'against RxJS and hand-written loops (`--only=overhead,pipeline`).',
+  '- `benchmarks/models.mjs`: k-means, linear and logistic regression against scikit-learn ' +
+    "(Debian's `/usr/bin/python3` with python3-sklearn; without it the scikit-learn rows are " +
+    'skipped and the tables say why): update and predict throughput, quality at equal time ' +
+    '(`--only=kmeans,linear,logistic`, `--no-sklearn`).',
+  '- `benchmarks/profile.mjs <script> [its options]`: where the time goes, as shares of V8 ' +
+    'profiler samples per `file:line function`.',
+  '',
+);
 
 if (engine) {
   parts.push('### Engine', '', describeRun(engine), '');

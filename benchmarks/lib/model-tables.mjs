@@ -57,6 +57,7 @@ function formatMetric(value, name) {
 
 /** Quality at equal time: each side's test-set metric after the same wall time on one stream. */
 export function qualityTable(results) {
+  const sklearnSkipped = results.skipped.find((skipped) => skipped.model === 'scikit-learn');
   const rows = results.quality.map((entry) => [
     `${entry.model} ${shapeLabel(entry)}`,
     `${entry.library} ${entry.implementation}`,
@@ -67,6 +68,10 @@ export function qualityTable(results) {
       : entry.trainingSeconds.toFixed(3),
     `${entry.metric.name}: ${formatMetric(entry.metric.median, entry.metric.name)}`,
   ]);
+  if (sklearnSkipped) {
+    // The budget is scikit-learn's one-pass time, so without it there is nothing to compare.
+    rows.push(['all models', `skipped: ${sklearnSkipped.reason}`, '', '', '']);
+  }
   return {
     title:
       'Quality at equal time: millrace gets the wall time scikit-learn needs for one pass over ' +
