@@ -41,8 +41,9 @@ export interface StreamingLinearOptions {
   initialWeights?: VectorLike;
   /**
    * Name of the model in the graph: `trainOn` registers the output `<name>.trainOn` and keeps the
-   * model's state under `<name>` for checkpoints. Default `<kind>-<k>` for the k-th model of its
-   * class used on the context (e.g. `streamingLinearRegression-0`).
+   * model's state under `<name>` for checkpoints. Default `<kind>-<n>` (e.g.
+   * `streamingLinearRegression-0`), n being the number of output operations registered before
+   * the model's first `trainOn` / `predictOn`.
    */
   name?: string;
 }
