@@ -2,11 +2,11 @@ import { packVectors, type PackedRows, type RejectRecord } from './kernels/pack.
 import type { LabeledRows } from './optim/gradient-sum.js';
 
 /*
- * Turns one partition of user records into packed rows for the linear models, sending every
- * record they can't use to `reject` with the reason: records that aren't labelled points (or
- * [key, vector] pairs), labels the model can't learn from, vectors of the wrong dimension or
- * with NaN / infinite values. The rest is packed by `kernels/pack.ts`. (Plain vectors and
- * [key, vector] pairs are packed by the streaming-model base's scoring path.)
+ * Turns one partition of labelled records into packed rows and labels for the linear models'
+ * training and evaluation, sending every record they can't use to `reject` with the reason:
+ * records that aren't labelled points, labels the model can't learn from, vectors of the wrong
+ * dimension or with NaN / infinite values. The vectors are packed by `kernels/pack.ts`.
+ * (Vectors to predict are packed by the streaming-model base's scoring path.)
  */
 
 /** Why a label can't be used by a model, or undefined when it can. */
