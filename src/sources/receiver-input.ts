@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { StreamingContext } from '../streaming/context.js';
 import { SourceError, StateError, describeError } from '../streaming/errors.js';
 import { InputDStreamNode, type GeneratedInput } from '../streaming/input.js';
@@ -227,9 +226,6 @@ export abstract class ReceiverInputNode<T> extends InputDStreamNode<T> {
     ) {
       throw this.failure;
     }
-    // Under 'replay' batches follow each other without a pause; without a turn of the event
-    // loop, a source fed by I/O or timer callbacks would never get to store anything.
-    if (this.context.clockMode === 'replay' && this.isTakingIn) await yieldToEventLoop();
     await this.fillOnDemand();
     const blocks = this.blocks.allocateBlocks();
     this.nextBatchTime = time + this.graph.batchIntervalMs;

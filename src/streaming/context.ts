@@ -133,7 +133,12 @@ export class StreamingContext {
 
   private async runGenerator(): Promise<void> {
     try {
-      for (const input of this.graph.inputs) await input.start();
+      // Started together, synchronously within start(), so no input misses early records.
+      await Promise.all(
+        this.graph.inputs.map(async (input) => {
+          await input.start();
+        }),
+      );
       await this.generator.run();
     } catch (error) {
       this.fail(
@@ -149,6 +154,7 @@ export class StreamingContext {
   stop(options: StopOptions = {}): Promise<void> {
     if (this.lifecycle === 'initialized') {
       this.lifecycle = 'stopped';
+      this.bus.post('onStreamingStopped', { time: this.clock.now() });
       this.resolveTerminated();
       return Promise.resolve();
     }
@@ -157,9 +163,15 @@ export class StreamingContext {
   }
 
   private async shutDown(graceful: boolean): Promise<void> {
+    if (!graceful) {
+      // Before any await: otherwise the scheduler could start a queued batch in the meantime.
+      this.generator.requestStop(false);
+      this.scheduler.discardQueued();
+    }
+    // Inputs stop taking in data before a graceful stop is requested, so the generator's drain
+    // sees everything they took in.
     for (const input of this.graph.inputs) await input.stop();
     this.generator.requestStop(graceful);
-    if (!graceful) this.scheduler.discardQueued();
     await this.generatorDone;
     await this.scheduler.idle();
     this.lifecycle = 'stopped';

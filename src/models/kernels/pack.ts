@@ -61,8 +61,11 @@ function isSparseLike(candidate: unknown): boolean {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'object') {
+    return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  }
+  if (typeof value === 'function') return 'function';
+  return `${typeof value} ${String(value as string | number | boolean | bigint | symbol | undefined)}`;
 }
 
 /**
@@ -71,6 +74,64 @@ function describe(value: unknown): string {
  * packed rows back to positions in `items`. Dense layout unless sparse input is under half full.
  */
 export function packVectors(
+  items: readonly unknown[],
+  d: number,
+  reject: RejectRecord,
+): { rows: PackedRows; kept: Int32Array } {
+  return packDenseInOnePass(items, d, reject) ?? packAnyLayout(items, d, reject);
+}
+
+/**
+ * The common case, all records dense (`Float64Array` or `number[]`): validates and copies in one
+ * pass. Returns undefined as soon as a sparse record shows up (the batch may then be better
+ * packed as CSR), before anything has been rejected.
+ */
+function packDenseInOnePass(
+  items: readonly unknown[],
+  d: number,
+  reject: RejectRecord,
+): { rows: PackedRows; kept: Int32Array } | undefined {
+  const data = new Float64Array(items.length * d);
+  const kept = new Int32Array(items.length);
+  const rejected: number[] = [];
+  let n = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const base = n * d;
+    let isUsable = false;
+    if (item instanceof Float64Array && item.length === d) {
+      // x - x is 0 for every finite x and NaN for NaN and ±Infinity.
+      let check = 0;
+      for (let j = 0; j < d; j++) {
+        const x = item[j];
+        data[base + j] = x;
+        check += x - x;
+      }
+      isUsable = check === 0;
+    } else if (Array.isArray(item) && item.length === d) {
+      isUsable = true;
+      for (let j = 0; j < d; j++) {
+        const x: unknown = item[j];
+        if (typeof x !== 'number' || x - x !== 0) {
+          isUsable = false;
+          break;
+        }
+        data[base + j] = x;
+      }
+    } else if (isSparseLike(item)) {
+      return undefined;
+    }
+    if (isUsable) kept[n++] = i;
+    else rejected.push(i);
+  }
+  for (const i of rejected) reject(items[i], vectorProblem(items[i], d) ?? 'unusable vector');
+  return {
+    rows: { kind: 'dense', n, d, data: data.subarray(0, n * d) },
+    kept: kept.subarray(0, n),
+  };
+}
+
+function packAnyLayout(
   items: readonly unknown[],
   d: number,
   reject: RejectRecord,

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { countBatch } from '../batch.js';
 import type { Clock, ManualClock } from '../clock.js';
 import type { DStreamGraph } from '../graph.js';
@@ -42,6 +43,9 @@ export class JobGenerator {
       }
       if (this.mode === 'replay') {
         await this.scheduler.idle();
+        // Batches may follow each other without a pause; one turn of the event loop lets
+        // sources fed by I/O or timers, and the user's own timers, run between them.
+        await yieldToEventLoop();
         if (this.scheduler.hasFailed) return;
         (this.clock as ManualClock).setTime(time);
       } else if (!(await this.waitFor(time))) {
@@ -90,6 +94,8 @@ export class JobGenerator {
         metadata: generated.metadata ?? {},
       });
     }
+    // A non-graceful stop requested while inputs were being read drops this batch too.
+    if (this.stopRequest && !this.stopRequest.graceful) return;
     this.scheduler.submit(time, inputInfos);
   }
 }
