@@ -94,3 +94,20 @@ export {
   meanAbsoluteError,
   rootMeanSquaredError,
 } from './models/metrics.js';
+export type { DenseRows } from './models/kernels/pack.js';
+export { wasmClusterStatistics, wasmNearestCenters } from './models/kernels/wasm-kmeans.js';
+export type { KMeansStatistics, KMeansStatisticsOptions } from './models/kernels/wasm-kmeans.js';
+export { wasmGradientSum, wasmPredictLinear } from './models/kernels/wasm-linear.js';
+export type { GradientSum, GradientSumOptions, LinearLoss } from './models/kernels/wasm-linear.js';
+export { allocateKernelArray, releaseKernelArray } from './models/kernels/wasm-memory.js';
+export { KernelUnavailableError } from './models/kernels/wasm-module.js';
+export {
+  closeKernelThreads,
+  configureKernels,
+  parallelClusterStatistics,
+  parallelGradientSum,
+  parallelNearestCenters,
+  parallelPredictLinear,
+} from './models/kernels/parallel-kernels.js';
+export type { KernelSettings } from './models/kernels/parallel-kernels.js';
+export { KernelWorkerError } from './models/kernels/parallel-pool.js';

@@ -1,0 +1,188 @@
+import { ConfigurationError } from '../../streaming/errors.js';
+import type { DenseRows } from './pack.js';
+import { defaultThreadCount, KernelPool } from './parallel-pool.js';
+import { runJobHere, type PlanBuilder } from './wasm-job.js';
+import {
+  clusterStatisticsPlan,
+  nearestCentersPlan,
+  type KMeansStatistics,
+  type KMeansStatisticsOptions,
+} from './wasm-kmeans.js';
+import {
+  gradientSumPlan,
+  predictLinearPlan,
+  type GradientSum,
+  type GradientSumOptions,
+  type LinearLoss,
+} from './wasm-linear.js';
+import { KernelAllocations } from './wasm-memory.js';
+
+/**
+ * The kernels with worker threads: each call runs on the calling thread alone when the batch is
+ * small, and is split over a shared pool of worker threads (started on first need) when it is
+ * large enough for the threads to pay. Results are the same bits either way.
+ */
+
+/** Settings of the kernels' worker threads; see {@link configureKernels}. */
+export interface KernelSettings {
+  /** Worker threads besides the calling one; 0 keeps every kernel on the calling thread. */
+  readonly threads: number;
+  /**
+   * Smallest job, in floating-point operations (k-means: 2·n·k·d; gradient: 4·n·d; prediction:
+   * 2·n·d), that is split over the threads. Below it, waking a thread costs more than it saves.
+   */
+  readonly minParallelWork: number;
+}
+
+/**
+ * Measured with benchmarks/kernels.mjs on a 2-core machine: splitting a job pays from about
+ * 4·10⁵ operations (k-means with k = 10, d = 10 at ~2,000 rows; a gradient at d = 100 at ~1,000
+ * rows), below that the hand-off (~20 µs) costs more than half the work saves.
+ */
+const DEFAULT_MIN_PARALLEL_WORK = 400_000;
+
+let settings: KernelSettings = {
+  threads: defaultThreadCount(),
+  minParallelWork: DEFAULT_MIN_PARALLEL_WORK,
+};
+let pool: Promise<KernelPool> | undefined;
+
+/**
+ * Sets how the kernels use worker threads. `threads` (default: available cores − 1) is how many
+ * worker threads join the calling thread on large batches; `minParallelWork` the smallest job
+ * that is split. Changing `threads` stops the current threads (new ones start on next need).
+ * Returns the settings now in force.
+ *
+ * @example
+ * await configureKernels({ threads: 0 }); // everything on the calling thread
+ * await configureKernels({ threads: 3, minParallelWork: 1e6 });
+ */
+export async function configureKernels(changes: Partial<KernelSettings>): Promise<KernelSettings> {
+  const next = { ...settings, ...changes };
+  if (!Number.isInteger(next.threads) || next.threads < 0 || next.threads > 256) {
+    throw new ConfigurationError(
+      `configureKernels: threads must be an integer from 0 to 256, got ${next.threads}`,
+    );
+  }
+  if (!(next.minParallelWork >= 0)) {
+    throw new ConfigurationError(
+      `configureKernels: minParallelWork must be a number >= 0, got ${next.minParallelWork}`,
+    );
+  }
+  if (next.threads !== settings.threads) await closeKernelThreads();
+  settings = next;
+  return settings;
+}
+
+/**
+ * Stops the kernels' worker threads (they never keep the process alive, so this is only needed
+ * to free them early). The next large batch starts them again.
+ *
+ * @example
+ * await closeKernelThreads();
+ */
+export async function closeKernelThreads(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  if (current !== undefined) await (await current.catch(() => undefined))?.close();
+}
+
+async function sharedPool(): Promise<KernelPool> {
+  const starting = (pool ??= KernelPool.start({ threads: settings.threads }));
+  try {
+    const current = await starting;
+    if (current.isUsable) return current;
+  } catch (error) {
+    if (pool === starting) pool = undefined; // the next call tries again
+    throw error;
+  }
+  if (pool === starting) pool = undefined; // a thread died: replace the pool
+  return sharedPool();
+}
+
+async function runParallel<T>(build: PlanBuilder<T>): Promise<T> {
+  const memory = new KernelAllocations();
+  try {
+    const plan = build(memory);
+    const { job } = plan;
+    if (settings.threads > 0 && job.blocks > 1 && job.work >= settings.minParallelWork) {
+      await (await sharedPool()).run(job);
+    } else {
+      runJobHere(job, memory);
+    }
+    return plan.finish();
+  } finally {
+    memory.release();
+  }
+}
+
+/**
+ * {@link wasmClusterStatistics} on worker threads when the batch is large enough.
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 3, d: 2, data: Float64Array.of(1, 1, 3, 3, 9, 9) } as const;
+ * const stats = await parallelClusterStatistics(rows, Float64Array.of(0, 0, 10, 10), 2);
+ * stats.counts; // Float64Array [2, 1]
+ */
+export function parallelClusterStatistics(
+  rows: DenseRows,
+  centers: Float64Array,
+  k: number,
+  options?: KMeansStatisticsOptions,
+): Promise<KMeansStatistics> {
+  return runParallel(clusterStatisticsPlan(rows, centers, k, options));
+}
+
+/**
+ * {@link wasmNearestCenters} on worker threads when the batch is large enough.
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 2, d: 1, data: Float64Array.of(0.2, 7) } as const;
+ * const assignment = new Int32Array(2);
+ * await parallelNearestCenters(rows, Float64Array.of(0, 5), 2, assignment); // [0, 1]
+ */
+export function parallelNearestCenters(
+  rows: DenseRows,
+  centers: Float64Array,
+  k: number,
+  assignment: Int32Array,
+  squaredDistances?: Float64Array,
+): Promise<void> {
+  return runParallel(nearestCentersPlan(rows, centers, k, assignment, squaredDistances));
+}
+
+/**
+ * {@link wasmGradientSum} on worker threads when the batch is large enough.
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 2, d: 1, data: Float64Array.of(1, 2) } as const;
+ * const sum = await parallelGradientSum('logistic', rows, Float64Array.of(0, 1), Float64Array.of(0));
+ * sum.gradient; // Float64Array [-0.5]: (0.5 − 0)·1 + (0.5 − 1)·2
+ */
+export function parallelGradientSum(
+  loss: LinearLoss,
+  rows: DenseRows,
+  labels: Float64Array,
+  weights: Float64Array,
+  options?: GradientSumOptions,
+): Promise<GradientSum> {
+  return runParallel(gradientSumPlan(loss, rows, labels, weights, options));
+}
+
+/**
+ * {@link wasmPredictLinear} on worker threads when the batch is large enough.
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 1, d: 2, data: Float64Array.of(1, 1) } as const;
+ * const out = new Float64Array(1);
+ * await parallelPredictLinear(rows, Float64Array.of(1, -1), 0, 'probability', out); // [0.5]
+ */
+export function parallelPredictLinear(
+  rows: DenseRows,
+  weights: Float64Array,
+  intercept: number,
+  output: 'margin' | 'probability',
+  out: Float64Array,
+): Promise<void> {
+  return runParallel(predictLinearPlan(rows, weights, intercept, output, out));
+}

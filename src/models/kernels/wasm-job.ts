@@ -1,0 +1,67 @@
+import { KernelAllocations } from './wasm-memory.js';
+import { kernelRuntime, type BlockKernelName } from './wasm-module.js';
+
+/**
+ * Rows per block. Kernels that sum (k-means statistics, gradients) write one partial per block,
+ * and the partials are merged in block order: the result's bits depend on the input and this
+ * constant only, never on how many threads ran the blocks. Small enough that a 1,000-row batch
+ * still splits over two threads; large enough that merging (k·d values per block) stays cheap.
+ */
+export const BLOCK_ROWS = 256;
+
+/** The number of blocks covering `rows` rows. */
+export function blockCount(rows: number): number {
+  return Math.ceil(rows / BLOCK_ROWS);
+}
+
+/**
+ * One kernel call split into blocks. Every block kernel is called as
+ * `kernel(...args, scratch, firstBlock, endBlock)`, where `scratch` is `scratchBytes` of memory
+ * owned by the calling thread (0 when the kernel needs none), so any contiguous range of blocks
+ * can run on any thread.
+ */
+export interface BlockJob {
+  readonly kernel: BlockKernelName;
+  readonly args: readonly number[];
+  readonly blocks: number;
+  readonly scratchBytes: number;
+  /** Approximate floating-point operations, to judge whether worker threads pay. */
+  readonly work: number;
+}
+
+/** A kernel call ready to run: the job, then `finish()` reads its results out of kernel memory. */
+export interface KernelPlan<T> {
+  readonly job: BlockJob;
+  finish(): T;
+}
+
+/** Builds a plan whose memory comes from `memory` (released by the runner). */
+export type PlanBuilder<T> = (memory: KernelAllocations) => KernelPlan<T>;
+
+/** Runs blocks [firstBlock, endBlock) of `job` on the calling thread, with `scratch`. */
+export function runBlocks(
+  job: BlockJob,
+  scratch: number,
+  firstBlock: number,
+  endBlock: number,
+): void {
+  kernelRuntime().exports[job.kernel](...job.args, scratch, firstBlock, endBlock);
+}
+
+/** Runs every block of `job` on the calling thread, with scratch from `memory`. */
+export function runJobHere(job: BlockJob, memory: KernelAllocations): void {
+  const scratch = job.scratchBytes > 0 ? memory.reserve(job.scratchBytes) : 0;
+  runBlocks(job, scratch, 0, job.blocks);
+}
+
+/** Runs a whole plan on the calling thread and returns its results. */
+export function runOnThisThread<T>(build: PlanBuilder<T>): T {
+  const memory = new KernelAllocations();
+  try {
+    const plan = build(memory);
+    runJobHere(plan.job, memory);
+    return plan.finish();
+  } finally {
+    memory.release();
+  }
+}

@@ -1,0 +1,43 @@
+import { ConfigurationError } from '../../streaming/errors.js';
+import type { DenseRows } from './pack.js';
+
+/**
+ * Shape checks for the kernel wrappers. The kernels trust their arguments (they index raw
+ * memory), so every length is checked here, with the offending values in the message. Values
+ * themselves are not scanned: batches come from packVectors, which already sent non-finite
+ * records to the dead letters.
+ */
+
+/** `rows` is a dense batch whose data holds at least n·d values. */
+export function checkRows(kernel: string, rows: DenseRows): void {
+  const { n, d, data } = rows;
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1) {
+    throw new ConfigurationError(
+      `${kernel}: rows need an integer n >= 0 and d >= 1, got n = ${n}, d = ${d}`,
+    );
+  }
+  if (data.length < n * d) {
+    throw new ConfigurationError(
+      `${kernel}: rows.data holds ${data.length} values, fewer than n·d = ${n}·${d} = ${n * d}; pack the batch with n and d matching its data`,
+    );
+  }
+}
+
+/** `array` holds at least `expected` values (`what` names it in the message). */
+export function checkLength(
+  kernel: string,
+  what: string,
+  array: { readonly length: number },
+  expected: number,
+): void {
+  if (array.length < expected) {
+    throw new ConfigurationError(
+      `${kernel}: ${what} has length ${array.length}, needs at least ${expected}`,
+    );
+  }
+}
+
+/** The first n·d values of the batch (the kernels read exactly those). */
+export function rowValues(rows: DenseRows): Float64Array {
+  return rows.data.length === rows.n * rows.d ? rows.data : rows.data.subarray(0, rows.n * rows.d);
+}
