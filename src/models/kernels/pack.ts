@@ -64,8 +64,11 @@ function describe(value: unknown): string {
   if (typeof value === 'object') {
     return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   }
-  if (typeof value === 'function') return 'function';
-  return `${typeof value} ${String(value as string | number | boolean | bigint | symbol | undefined)}`;
+  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${value}`;
+  }
+  return typeof value;
 }
 
 /**
