@@ -76,6 +76,9 @@ function startWorker(): Promise<PoolWorker> {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const thread = new Worker(new URL('./parallel-worker.mjs', import.meta.url), {
     workerData: { module, memory, control, layout: LAYOUT },
+    // The worker is plain JavaScript that needs no flags, and some of the parent's can't apply
+    // to it (node --input-type=module -e … makes every inheriting worker fail to start).
+    execArgv: [],
   });
   let failure: unknown;
   thread.on('error', (error) => (failure = error));
@@ -192,10 +195,15 @@ export class KernelPool {
 
   /** Runs `job` on the calling thread and the workers; resolves when every share is done. */
   run(job: BlockJob): Promise<void> {
-    if (this.isClosed) throw new StateError('KernelPool.run: the pool is closed; start a new one');
+    if (this.isClosed) {
+      return Promise.reject(new StateError('KernelPool.run: the pool is closed; start a new one'));
+    }
     if (this.failure !== undefined) {
-      throw new KernelWorkerError(
-        `KernelPool.run: a worker thread of this pool died (${this.failure.message}); start a new pool`,
+      const reason = this.failure.message;
+      return Promise.reject(
+        new KernelWorkerError(
+          `KernelPool.run: a worker thread of this pool died (${reason}); start a new pool`,
+        ),
       );
     }
     const turn = this.queue.then(() => this.runNow(job));
