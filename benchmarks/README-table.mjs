@@ -38,6 +38,14 @@ function describeRun({ environment: { date, machine, versions, sklearnSide, git 
   return lines.map((line) => `- ${line}`).join('\n');
 }
 
+function describeKernels(kernels) {
+  if (!kernels) return 'one thread';
+  return (
+    `${kernels.threads} worker thread${kernels.threads === 1 ? '' : 's'} beside the main one ` +
+    `for batch jobs of at least ${kernels.minParallelWork} floating-point operations`
+  );
+}
+
 const section = (title, table) => `${title}\n\n${markdownTable(table.header, table.rows)}\n`;
 const parts = [
   '## Performance',
@@ -134,9 +142,10 @@ if (models) {
     '',
     `k = ${models.k} clusters; ${models.points} training points streamed in batches; the same ` +
       'seeded data file is read by both sides. scikit-learn is measured with its default threads ' +
-      'and with one thread, and ratios are against the faster of the two; millrace runs on one ' +
-      "thread. `numIterations 1` does the same work as one `partial_fit` pass; Spark's default " +
-      'is 50 iterations per batch.',
+      'and with one thread, and ratios are against the faster of the two; millrace runs with ' +
+      `its default kernel settings (${describeKernels(models.millraceKernels)}). ` +
+      "`numIterations 1` does the same work as one `partial_fit` pass; Spark's default is 50 " +
+      'iterations per batch.',
     '',
     section(`${throughputTable(models, 'update').title}:`, throughputTable(models, 'update')),
     section(`${throughputTable(models, 'predict').title}:`, throughputTable(models, 'predict')),

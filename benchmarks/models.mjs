@@ -7,6 +7,7 @@
 //    for one pass over the stream.
 // Usage: node --expose-gc benchmarks/models.mjs [--quick] [--runs=N] [--only=kmeans,linear,logistic]
 //        [--no-sklearn]
+import * as millrace from 'millrace';
 import { ensureDataset } from './lib/datasets.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { budgetedTrainRun, predictRun, trainRun } from './lib/millrace-runs.mjs';
@@ -49,6 +50,9 @@ const results = {
     ]),
   ),
   environment: describeEnvironment(python),
+  // The models' kernel threads as millrace sets them by default (what a user gets).
+  millraceKernels:
+    typeof millrace.configureKernels === 'function' ? await millrace.configureKernels({}) : null,
   update: [],
   predict: [],
   quality: [],

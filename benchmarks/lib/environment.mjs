@@ -86,7 +86,7 @@ export function describeEnvironment(python) {
           },
         }
       : {}),
-    millraceSide: { threads: 1, gcBetweenRuns: canCollectGarbage },
+    millraceSide: { gcBetweenRuns: canCollectGarbage },
     git: gitCommit(),
   };
 }
