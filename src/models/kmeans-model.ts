@@ -20,6 +20,7 @@ import {
   openEnvelope,
   readModelFile,
   readNumbers,
+  restoreSaved,
   writeModelFile,
   type ModelEnvelope,
 } from './persistence.js';
@@ -242,7 +243,7 @@ export class StreamingKMeansModel {
       throw new ModelFormatError(`saved ${KIND} has no array of arrays "clusterCenters"`);
     }
     const weights = readNumbers(record, 'clusterWeights', KIND);
-    try {
+    return restoreSaved(`saved ${KIND} is malformed`, () => {
       const model = new StreamingKMeansModel(centers as number[][], weights);
       if (model.k !== record.k || model.dim !== record.dim) {
         throw new ConfigurationError(
@@ -250,10 +251,7 @@ export class StreamingKMeansModel {
         );
       }
       return model;
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      throw new ModelFormatError(`saved ${KIND} is malformed: ${error.message}`, { cause: error });
-    }
+    });
   }
 
   /** Writes the model's JSON to `path` atomically (temporary file, then rename). */

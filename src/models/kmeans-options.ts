@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../streaming/errors.js';
-import type { TimeUnit } from './kernels/kmeans-update.js';
+import { checkTimeUnit, type TimeUnit } from './decay.js';
 
-export type { TimeUnit } from './kernels/kmeans-update.js';
+export type { TimeUnit } from './decay.js';
 
 /**
  * Options of {@link StreamingKMeans}; every one has Spark's default and a chainable setter.
@@ -19,8 +19,9 @@ export interface StreamingKMeansOptions {
   timeUnit?: TimeUnit;
   /**
    * Name of the model in the graph: `trainOn` registers the output `<name>.trainOn` and keeps the
-   * model's state under `<name>` for checkpoints. Default `streamingKMeans-<n>`, n being the
-   * number of output operations registered before the model's first `trainOn`/`predictOn`.
+   * model's state under `<name>` for checkpoints. Default `streamingKMeans-<n>`: the context
+   * numbers its unnamed k-means models 0, 1, … in the order of their first `trainOn` /
+   * `predictOn` / `scoreOn`, so a rebuilt graph gets the same names.
    */
   name?: string;
 }
@@ -60,24 +61,4 @@ export function checkDecay(decayFactor: number, timeUnit: TimeUnit): void {
     );
   }
   checkTimeUnit(timeUnit);
-}
-
-function checkTimeUnit(timeUnit: unknown): asserts timeUnit is TimeUnit {
-  if (timeUnit !== 'batches' && timeUnit !== 'points') {
-    throw new ConfigurationError(
-      `timeUnit must be 'batches' or 'points', got ${JSON.stringify(timeUnit) ?? String(timeUnit)}`,
-    );
-  }
-}
-
-/**
- * The decay factor under which data `halfLife` time units old carries half its weight:
- * `exp(ln(0.5) / halfLife)`, i.e. `0.5^(1/halfLife)`.
- */
-export function decayForHalfLife(halfLife: number, timeUnit: TimeUnit): number {
-  if (typeof halfLife !== 'number' || !(halfLife > 0)) {
-    throw new ConfigurationError(`halfLife must be a number > 0, got ${String(halfLife)}`);
-  }
-  checkTimeUnit(timeUnit);
-  return Math.exp(Math.log(0.5) / halfLife);
 }

@@ -1,5 +1,6 @@
-import { packVectors, type PackedRows, type RejectRecord } from './kernels/pack.js';
+import { packVectors, type RejectRecord } from './kernels/pack.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
+import { rejectAsOriginals } from './rejected-records.js';
 
 /*
  * Turns one partition of labelled records into packed rows and labels for the linear models'
@@ -41,34 +42,12 @@ export function packLabeledPartition(
     features.push(point.features);
     labels.push(point.label);
   }
-  const { rows, kept } = packKeepingOriginals(originals, features, d, reject);
+  const { rows, kept } = rejectAsOriginals(originals, reject, (onReject) =>
+    packVectors(features, d, onReject),
+  );
   const keptLabels = new Float64Array(rows.n);
   for (let i = 0; i < rows.n; i++) keptLabels[i] = labels[kept[i]];
   return { rows, labels: keptLabels };
-}
-
-/**
- * Packs `features` and reports each rejected vector with its original record instead. The
- * packer rejects in increasing position and `kept` is increasing, so the positions missing from
- * `kept`, in order, are the rejected ones, in order: valid batches pay nothing for this.
- */
-function packKeepingOriginals(
-  originals: readonly unknown[],
-  features: readonly unknown[],
-  d: number,
-  reject: RejectRecord,
-): { rows: PackedRows; kept: Int32Array } {
-  const reasons: string[] = [];
-  const packed = packVectors(features, d, (_vector, reason) => reasons.push(reason));
-  if (reasons.length > 0) {
-    let next = 0;
-    let rejected = 0;
-    for (let position = 0; position < features.length; position++) {
-      if (next < packed.kept.length && packed.kept[next] === position) next++;
-      else reject(originals[position], reasons[rejected++]);
-    }
-  }
-  return packed;
 }
 
 function labeledPointProblem(record: unknown, checkLabel: LabelCheck): string | undefined {

@@ -8,6 +8,7 @@ import {
   openEnvelope,
   readModelFile,
   readNumbers,
+  restoreSaved,
   writeModelFile,
 } from './persistence.js';
 import { linearModelToTfjs } from './tfjs.js';
@@ -135,7 +136,9 @@ export class LinearRegressionModel extends GeneralizedLinearModel {
   /** Restores a model from `toJSON()`'s object; a ModelFormatError names what is wrong. */
   static fromJSON(json: unknown): LinearRegressionModel {
     const { weights, intercept } = openLinearModel(json, 'LinearRegressionModel');
-    return new LinearRegressionModel(weights, intercept);
+    return restoreSaved('saved LinearRegressionModel is malformed', () => {
+      return new LinearRegressionModel(weights, intercept);
+    });
   }
 
   /** Reads a model written by `save`. */
@@ -201,14 +204,16 @@ export class LogisticRegressionModel extends GeneralizedLinearModel {
   /** Restores a model from `toJSON()`'s object (threshold included). */
   static fromJSON(json: unknown): LogisticRegressionModel {
     const { record, weights, intercept } = openLinearModel(json, 'LogisticRegressionModel');
-    const model = new LogisticRegressionModel(weights, intercept);
-    if (record.threshold === null) return model.clearThreshold();
-    if (typeof record.threshold !== 'number') {
+    const { threshold } = record;
+    if (threshold !== null && typeof threshold !== 'number') {
       throw new ModelFormatError(
         'saved LogisticRegressionModel has no numeric or null "threshold"',
       );
     }
-    return model.setThreshold(record.threshold);
+    return restoreSaved('saved LogisticRegressionModel is malformed', () => {
+      const model = new LogisticRegressionModel(weights, intercept);
+      return threshold === null ? model.clearThreshold() : model.setThreshold(threshold);
+    });
   }
 
   /** Reads a model written by `save`. */

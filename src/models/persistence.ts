@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ModelFormatError } from '../streaming/errors.js';
+import { ConfigurationError, ModelFormatError } from '../streaming/errors.js';
 
 /** The envelope every saved model carries, so a reader knows what it holds and which layout. */
 export interface ModelEnvelope {
@@ -63,6 +63,20 @@ export function readNumbers(
     throw new ModelFormatError(`saved ${kind} has no numeric array "${field}"`);
   }
   return Float64Array.from(value as number[]);
+}
+
+/**
+ * Runs `restore` (constructors and setters fed with saved values) and turns the
+ * `ConfigurationError` they throw on a bad value into a `ModelFormatError` starting with
+ * `problem`: the fault is in the saved data, not in the caller's code.
+ */
+export function restoreSaved<T>(problem: string, restore: () => T): T {
+  try {
+    return restore();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new ModelFormatError(`${problem}: ${error.message}`, { cause: error });
+  }
 }
 
 /** Writes a model's JSON atomically (temporary file, then rename), creating the directory. */

@@ -1,12 +1,12 @@
 import type { Batch } from '../streaming/batch.js';
 import type { DStream } from '../streaming/dstream.js';
-import { ConfigurationError, ModelFormatError } from '../streaming/errors.js';
+import { ConfigurationError } from '../streaming/errors.js';
 import type { RejectRecord } from './kernels/pack.js';
+import { decayForHalfLife } from './decay.js';
 import { StreamingKMeansModel, type StreamingKMeansModelJSON } from './kmeans-model.js';
 import {
   DEFAULT_KMEANS_SETTINGS,
   checkKMeansSettings,
-  decayForHalfLife,
   type KMeansSettings,
   type StreamingKMeansOptions,
   type TimeUnit,
@@ -15,7 +15,7 @@ import {
   envelope,
   openEnvelope,
   readModelFile,
-  writeModelFile,
+  restoreSaved,
   type ModelEnvelope,
 } from './persistence.js';
 import { SeededRandom } from './random.js';
@@ -115,7 +115,7 @@ export class StreamingKMeans extends StreamingModel<
    * @example new StreamingKMeans().setHalfLife(5, 'batches').decayFactor; // 0.5 ** (1 / 5)
    */
   setHalfLife(halfLife: number, timeUnit: TimeUnit): this {
-    return this.configure({ decayFactor: decayForHalfLife(halfLife, timeUnit), timeUnit });
+    return this.configure({ decayFactor: decayForHalfLife(halfLife), timeUnit });
   }
 
   /**
@@ -171,7 +171,7 @@ export class StreamingKMeans extends StreamingModel<
   }
 
   /** The settings and the current model as a plain, versioned JSON object. */
-  toJSON(): StreamingKMeansJSON {
+  override toJSON(): StreamingKMeansJSON {
     return envelope(KIND, VERSION, {
       ...this.settings,
       name: this.modelName ?? null,
@@ -182,24 +182,17 @@ export class StreamingKMeans extends StreamingModel<
   /** The StreamingKMeans `toJSON()` described; anything else is a `ModelFormatError`. */
   static fromJSON(json: unknown): StreamingKMeans {
     const record = openEnvelope(json, KIND, [VERSION]);
-    try {
+    return restoreSaved(`saved ${KIND} is malformed`, () => {
       const restored = new StreamingKMeans({
         k: record.k as number,
         decayFactor: record.decayFactor as number,
         timeUnit: record.timeUnit as TimeUnit,
         ...(typeof record.name === 'string' ? { name: record.name } : {}),
       });
-      if (record.model !== null) restored.model = StreamingKMeansModel.fromJSON(record.model);
-      return restored;
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      throw new ModelFormatError(`saved ${KIND} is malformed: ${error.message}`, { cause: error });
-    }
-  }
-
-  /** Writes `toJSON()` to `path` atomically. */
-  async save(path: string): Promise<void> {
-    await writeModelFile(path, this.toJSON());
+      if (record.model === null) return restored;
+      const model = StreamingKMeansModel.fromJSON(record.model);
+      return restored.setInitialCenters(model.clusterCenters, model.clusterWeights);
+    });
   }
 
   /** Reads what `save` wrote. */

@@ -1,7 +1,10 @@
 import type { Batch } from '../streaming/batch.js';
+import type { StreamingContext } from '../streaming/context.js';
 import { DStream } from '../streaming/dstream.js';
 import { ConfigurationError, StateError } from '../streaming/errors.js';
+import { decayForHalfLife, type TimeUnit } from './decay.js';
 import { EvaluationNode, type BatchEvaluator } from './evaluation.js';
+import { discountFor } from './kernels/kmeans-update.js';
 import { packVectors, type RejectRecord } from './kernels/pack.js';
 import type { LabeledPointLike } from './labeled-point.js';
 import { packLabeledPartition, type LabelCheck } from './linear-input.js';
@@ -11,16 +14,19 @@ import { runMiniBatchSGD } from './optim/gradient-descent.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
 import { computeMargins } from './optim/rows.js';
 import { updaterNamed, type UpdaterName } from './optim/updater.js';
-import { writeModelFile } from './persistence.js';
 import {
   checkLinearSettings,
-  decayForHalfLife,
   defaultLinearSettings,
   mergeLinearOptions,
   type StreamingLinearOptions,
   type StreamingLinearSettings,
 } from './streaming-linear-options.js';
-import { savedAlgorithm, type StreamingLinearJSON } from './streaming-linear-saved.js';
+import { restoreSaved } from './persistence.js';
+import {
+  readSavedAlgorithm,
+  savedAlgorithm,
+  type StreamingLinearJSON,
+} from './streaming-linear-saved.js';
 import { StreamingModel, type PartitionResults } from './streaming-model.js';
 import { toDense, type VectorLike } from './vectors.js';
 
@@ -39,15 +45,11 @@ export interface LinearModelFamily<M extends GeneralizedLinearModel, E> {
   createEvaluator(): BatchEvaluator<M, E>;
 }
 
-function checkedName(options: StreamingLinearOptions): string | undefined {
+function nameFromOptions(options: StreamingLinearOptions): string | undefined {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('the options of a streaming linear model must be an object');
   }
-  const { name } = options;
-  if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new ConfigurationError(`name must be a non-empty string, got ${String(name)}`);
-  }
-  return name;
+  return options.name;
 }
 
 /**
@@ -71,13 +73,13 @@ export abstract class StreamingLinearAlgorithm<
 > extends StreamingModel<M, LabeledPointLike, VectorLike, number> {
   private currentSettings: StreamingLinearSettings;
   private initialWeights: Float64Array | undefined;
-  private evaluations = 0;
+  private readonly evaluationsIn = new WeakMap<StreamingContext, number>();
 
   protected constructor(
     private readonly family: LinearModelFamily<M, E>,
     options: StreamingLinearOptions,
   ) {
-    super(family.kind, 'setInitialWeights(Vectors.zeros(numFeatures))', checkedName(options));
+    super(family.kind, 'setInitialWeights(Vectors.zeros(numFeatures))', nameFromOptions(options));
     this.currentSettings = mergeLinearOptions(
       defaultLinearSettings(family.defaultUpdater),
       options,
@@ -136,7 +138,7 @@ export abstract class StreamingLinearAlgorithm<
   }
 
   /** Forget by half-life: after `halfLife` batches (or points), old data keeps half its pull. */
-  setHalfLife(halfLife: number, timeUnit: 'batches' | 'points' = 'batches'): this {
+  setHalfLife(halfLife: number, timeUnit: TimeUnit = 'batches'): this {
     return this.configure({ decayFactor: decayForHalfLife(halfLife), timeUnit });
   }
 
@@ -184,7 +186,7 @@ export abstract class StreamingLinearAlgorithm<
    */
   private decayedWeights(weights: Float64Array, count: number): Float64Array {
     const { decayFactor, timeUnit } = this.currentSettings;
-    const factor = timeUnit === 'points' ? Math.pow(decayFactor, count) : decayFactor;
+    const factor = discountFor(decayFactor, timeUnit, count);
     if (factor === 1) return weights;
     const initial = this.initialWeights as Float64Array;
     const decayed = new Float64Array(weights.length);
@@ -216,8 +218,9 @@ export abstract class StreamingLinearAlgorithm<
    * with the model as it was before that batch trained it, with cumulative metrics. The engine
    * computes this stream at the start of each batch, before any output job (so before `trainOn`'s
    * job of the same batch), whatever the order of the calls. Records that aren't usable labelled
-   * points go to dead letters under the stream's operator name: `<name>.evaluateOn` when the
-   * model has a name, else `evaluateOn-<id>`.
+   * points go to dead letters under the stream's operator name, `<name>.evaluateOn` (with
+   * `-2`, `-3`… for further evaluations of the model in the same context), which also keys the
+   * cumulative totals in checkpoints.
    */
   evaluateOn(stream: DStream<LabeledPointLike>): DStream<E> {
     if (this.model === undefined) {
@@ -237,16 +240,16 @@ export abstract class StreamingLinearAlgorithm<
       },
       evaluator,
     );
-    this.evaluations++;
-    if (this.modelName !== undefined) {
-      const suffix = this.evaluations === 1 ? '' : `-${this.evaluations}`;
-      node.setName(`${this.modelName}.evaluateOn${suffix}`);
-    }
+    // Stateful streams need unique names (they key checkpointed state): number the second on.
+    const evaluations = (this.evaluationsIn.get(context) ?? 0) + 1;
+    this.evaluationsIn.set(context, evaluations);
+    const suffix = evaluations === 1 ? '' : `-${evaluations}`;
+    node.setName(`${this.nameIn(context)}.evaluateOn${suffix}`);
     return new DStream(context, node);
   }
 
   /** The algorithm as a versioned JSON-able object: settings, initial weights, current model. */
-  toJSON(): StreamingLinearJSON {
+  override toJSON(): StreamingLinearJSON {
     return savedAlgorithm(this.family.className, {
       name: this.modelName ?? null,
       settings: this.settings,
@@ -255,14 +258,29 @@ export abstract class StreamingLinearAlgorithm<
     });
   }
 
-  /** Writes `toJSON()` to `path` atomically (temporary file, then rename). */
-  save(path: string): Promise<void> {
-    return writeModelFile(path, this.toJSON());
-  }
-
-  /** For `fromJSON`: after construction from the saved options, puts the saved model back. */
-  protected withSavedModel(savedModel: unknown): this {
-    if (savedModel !== null) this.model = this.family.modelFromJSON(savedModel);
-    return this;
+  /**
+   * For the subclasses' `fromJSON`: the algorithm `create` builds from the saved options, with
+   * the saved model put back. A saved value the settings or models refuse, or a model whose
+   * number of features differs from the initial weights', is a `ModelFormatError`.
+   */
+  protected static restore<A extends StreamingLinearAlgorithm<GeneralizedLinearModel, unknown>>(
+    json: unknown,
+    className: string,
+    create: (options: StreamingLinearOptions) => A,
+  ): A {
+    const { options, model: savedModel } = readSavedAlgorithm(json, className);
+    return restoreSaved(`saved ${className} is malformed`, () => {
+      const algorithm = create(options);
+      if (savedModel === null) return algorithm;
+      const model = algorithm.family.modelFromJSON(savedModel);
+      const initial = algorithm.initialWeights;
+      if (initial !== undefined && initial.length !== model.numFeatures) {
+        throw new ConfigurationError(
+          `its model has ${model.numFeatures} features but its initial weights ${initial.length}`,
+        );
+      }
+      algorithm.model = model;
+      return algorithm;
+    });
   }
 }

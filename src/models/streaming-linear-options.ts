@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../streaming/errors.js';
+import { checkTimeUnit, type TimeUnit } from './decay.js';
 import type { GradientDescentSettings } from './optim/gradient-descent.js';
 import type { UpdaterName } from './optim/updater.js';
 import type { VectorLike } from './vectors.js';
@@ -29,7 +30,7 @@ export interface StreamingLinearOptions {
    */
   decayFactor?: number;
   /** What one step of decay counts: `'batches'` (default) or `'points'`. */
-  timeUnit?: 'batches' | 'points';
+  timeUnit?: TimeUnit;
   /**
    * Regulariser: `'simple'` (none; regression's default), `'squaredL2'` (ridge; logistic's
    * default) or `'l1'` (lasso, by soft-thresholding), Spark's updaters.
@@ -41,9 +42,10 @@ export interface StreamingLinearOptions {
   initialWeights?: VectorLike;
   /**
    * Name of the model in the graph: `trainOn` registers the output `<name>.trainOn` and keeps the
-   * model's state under `<name>` for checkpoints. Default `<kind>-<n>` (e.g.
-   * `streamingLinearRegression-0`), n being the number of output operations registered before
-   * the model's first `trainOn` / `predictOn`.
+   * model's state under `<name>` for checkpoints; `evaluateOn`'s stream is `<name>.evaluateOn`.
+   * Default `<kind>-<n>` (e.g. `streamingLinearRegression-0`): the context numbers its unnamed
+   * models of each kind 0, 1, … in the order of their first `trainOn` / `predictOn` /
+   * `evaluateOn`, so a rebuilt graph gets the same names.
    */
   name?: string;
 }
@@ -51,7 +53,7 @@ export interface StreamingLinearOptions {
 /** The validated settings a streaming linear model trains with. */
 export interface StreamingLinearSettings extends Omit<GradientDescentSettings, 'computeLoss'> {
   readonly decayFactor: number;
-  readonly timeUnit: 'batches' | 'points';
+  readonly timeUnit: TimeUnit;
   readonly updater: UpdaterName;
 }
 
@@ -103,9 +105,7 @@ export function checkLinearSettings(settings: StreamingLinearSettings): Streamin
   if (!isNumber(s.decayFactor) || s.decayFactor < 0 || s.decayFactor > 1) {
     throw invalid('decayFactor', s.decayFactor, 'in [0, 1] (1 forgets nothing)');
   }
-  if (s.timeUnit !== 'batches' && s.timeUnit !== 'points') {
-    throw invalid('timeUnit', s.timeUnit, "'batches' or 'points'");
-  }
+  checkTimeUnit(s.timeUnit);
   if (s.updater !== 'simple' && s.updater !== 'squaredL2' && s.updater !== 'l1') {
     throw invalid('updater', s.updater, "'simple', 'squaredL2' or 'l1'");
   }
@@ -132,13 +132,4 @@ export function mergeLinearOptions(
     merged[key] = value;
   }
   return checkLinearSettings(merged as unknown as StreamingLinearSettings);
-}
-
-/**
- * The decay factor under which data `halfLife` time units old carries half its weight:
- * `exp(ln(0.5) / halfLife)` (as Spark's StreamingKMeans.setHalfLife).
- */
-export function decayForHalfLife(halfLife: number): number {
-  if (!isNumber(halfLife) || halfLife <= 0) throw invalid('halfLife', halfLife, 'a number > 0');
-  return Math.exp(Math.log(0.5) / halfLife);
 }

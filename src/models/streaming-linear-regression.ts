@@ -6,7 +6,6 @@ import { LeastSquaresGradient } from './optim/gradient.js';
 import { readModelFile } from './persistence.js';
 import { StreamingLinearAlgorithm, type LinearModelFamily } from './streaming-linear-algorithm.js';
 import type { StreamingLinearOptions } from './streaming-linear-options.js';
-import { readSavedAlgorithm } from './streaming-linear-saved.js';
 
 const CLASS_NAME = 'StreamingLinearRegressionWithSGD';
 
@@ -50,8 +49,11 @@ export class StreamingLinearRegressionWithSGD extends StreamingLinearAlgorithm<
 
   /** Restores a streaming model from `toJSON()`'s object (settings, weights, current model). */
   static fromJSON(json: unknown): StreamingLinearRegressionWithSGD {
-    const { options, model } = readSavedAlgorithm(json, CLASS_NAME);
-    return new StreamingLinearRegressionWithSGD(options).withSavedModel(model);
+    return StreamingLinearAlgorithm.restore(
+      json,
+      CLASS_NAME,
+      (options) => new StreamingLinearRegressionWithSGD(options),
+    );
   }
 
   /** Reads a streaming model written by `save`. */

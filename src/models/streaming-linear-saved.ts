@@ -1,5 +1,11 @@
-import { MillraceError, ModelFormatError } from '../streaming/errors.js';
-import { envelope, openEnvelope, readNumbers, type ModelEnvelope } from './persistence.js';
+import { ModelFormatError } from '../streaming/errors.js';
+import {
+  envelope,
+  openEnvelope,
+  readNumbers,
+  restoreSaved,
+  type ModelEnvelope,
+} from './persistence.js';
 import {
   checkLinearSettings,
   type StreamingLinearOptions,
@@ -49,14 +55,9 @@ export function readSavedAlgorithm(
   if (typeof settings !== 'object' || settings === null) {
     throw new ModelFormatError(`saved ${className} has no "settings" object`);
   }
-  try {
-    checkLinearSettings(settings as StreamingLinearSettings);
-  } catch (error) {
-    if (!(error instanceof MillraceError)) throw error;
-    throw new ModelFormatError(`saved ${className} has invalid settings: ${error.message}`, {
-      cause: error,
-    });
-  }
+  restoreSaved(`saved ${className} has invalid settings`, () =>
+    checkLinearSettings(settings as StreamingLinearSettings),
+  );
   const initialWeights =
     record.initialWeights === null ? undefined : readNumbers(record, 'initialWeights', className);
   return {

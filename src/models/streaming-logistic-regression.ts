@@ -6,7 +6,6 @@ import { LogisticGradient } from './optim/gradient.js';
 import { readModelFile } from './persistence.js';
 import { StreamingLinearAlgorithm, type LinearModelFamily } from './streaming-linear-algorithm.js';
 import type { StreamingLinearOptions } from './streaming-linear-options.js';
-import { readSavedAlgorithm } from './streaming-linear-saved.js';
 
 const CLASS_NAME = 'StreamingLogisticRegressionWithSGD';
 
@@ -64,8 +63,11 @@ export class StreamingLogisticRegressionWithSGD extends StreamingLinearAlgorithm
 
   /** Restores a streaming model from `toJSON()`'s object (threshold included). */
   static fromJSON(json: unknown): StreamingLogisticRegressionWithSGD {
-    const { options, model } = readSavedAlgorithm(json, CLASS_NAME);
-    return new StreamingLogisticRegressionWithSGD(options).withSavedModel(model);
+    return StreamingLinearAlgorithm.restore(
+      json,
+      CLASS_NAME,
+      (options) => new StreamingLogisticRegressionWithSGD(options),
+    );
   }
 
   /** Reads a streaming model written by `save`. */

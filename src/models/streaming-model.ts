@@ -1,9 +1,11 @@
 import type { Batch } from '../streaming/batch.js';
 import type { StreamingContext } from '../streaming/context.js';
 import { DStream } from '../streaming/dstream.js';
-import { StateError } from '../streaming/errors.js';
+import { ConfigurationError, StateError } from '../streaming/errors.js';
 import { MapPartitionsNode } from '../streaming/operators/mapped.js';
 import type { RejectRecord } from './kernels/pack.js';
+import { writeModelFile } from './persistence.js';
+import { rejectAsOriginals } from './rejected-records.js';
 
 /**
  * What a model computed for one partition: a result for each usable record, in order, and the
@@ -60,7 +62,7 @@ export abstract class StreamingModel<
 > {
   /** The current model, once the initial state is set. */
   protected model: Model | undefined;
-  private resolvedName: string | undefined;
+  private readonly defaultNames = new WeakMap<StreamingContext, string>();
   private readonly contextsWithState = new WeakSet<StreamingContext>();
 
   /**
@@ -72,7 +74,13 @@ export abstract class StreamingModel<
     private readonly kind: string,
     private readonly initialStateHint: string,
     protected readonly modelName: string | undefined,
-  ) {}
+  ) {
+    if (modelName !== undefined && (typeof modelName !== 'string' || modelName === '')) {
+      throw new ConfigurationError(
+        `a model's name must be a non-empty string, got ${JSON.stringify(modelName) ?? String(modelName)}`,
+      );
+    }
+  }
 
   /** One batch of training data (as partitions) applied to `model`; returns the new model. */
   protected abstract trainBatch(model: Model, batch: Batch<unknown>, onReject: RejectRecord): Model;
@@ -86,6 +94,14 @@ export abstract class StreamingModel<
 
   /** The model a state snapshot (`model.toJSON()`) describes. */
   protected abstract restoreModel(snapshot: unknown): Model;
+
+  /** The streaming model as a plain, versioned JSON object: its settings and current model. */
+  abstract toJSON(): object;
+
+  /** Writes `toJSON()` to `path` atomically (temporary file, then rename); `load` reads it. */
+  async save(path: string): Promise<void> {
+    await writeModelFile(path, this.toJSON());
+  }
 
   /** The current model. Throws a `StateError` before the initial state is set. */
   latestModel(): Model {
@@ -190,23 +206,12 @@ export abstract class StreamingModel<
     score: PartitionScorer<Model, P>,
     build: (result: P, original: R) => O,
   ): O[] {
-    const reasons: string[] = [];
-    const { kept, results } = score(this.requireModel(stage), inputs, (_record, reason) => {
-      reasons.push(reason);
-    });
-    const output = new Array<O>(kept.length);
+    const model = this.requireModel(stage);
     const report = deadLetterReporter(context, stage, time);
-    let next = 0;
-    let rejected = 0;
-    for (let i = 0; i < originals.length; i++) {
-      if (next < kept.length && kept[next] === i) {
-        output[next] = build(results[next], originals[i]);
-        next++;
-      } else {
-        report(originals[i], reasons[rejected++] ?? 'rejected by the model');
-      }
-    }
-    return output;
+    const { kept, results } = rejectAsOriginals(originals, report, (onReject) =>
+      score(model, inputs, onReject),
+    );
+    return Array.from(kept, (position, i) => build(results[i], originals[position]));
   }
 
   private requireModel(action: string): Model {
@@ -218,12 +223,28 @@ export abstract class StreamingModel<
     return this.model;
   }
 
-  /** The model's name: the user's, else `<kind>-<outputs registered so far>` at first use. */
-  private nameIn(context: StreamingContext): string {
-    this.resolvedName ??= this.modelName ?? `${this.kind}-${context.graph.outputs.length}`;
-    return this.resolvedName;
+  /**
+   * The model's name in `context`, which prefixes its stages (`<name>.trainOn`) and keys its
+   * state: the user's, else `<kind>-<n>` where n counts the models of that kind that `context`
+   * named before this one (so two unnamed models never share state or stage names).
+   */
+  protected nameIn(context: StreamingContext): string {
+    if (this.modelName !== undefined) return this.modelName;
+    let name = this.defaultNames.get(context);
+    if (name === undefined) {
+      const named = defaultNamesGiven.get(context) ?? new Map<string, number>();
+      const n = named.get(this.kind) ?? 0;
+      named.set(this.kind, n + 1);
+      defaultNamesGiven.set(context, named);
+      name = `${this.kind}-${n}`;
+      this.defaultNames.set(context, name);
+    }
+    return name;
   }
 }
+
+/** Per context, how many default names of each kind it has handed out. */
+const defaultNamesGiven = new WeakMap<StreamingContext, Map<string, number>>();
 
 function deadLetterReporter(context: StreamingContext, stage: string, time: number): RejectRecord {
   return (record, reason) => context.reportDeadLetter({ stage, reason, record, batchTime: time });

@@ -401,6 +401,9 @@ describe('StreamingKMeans state and persistence', () => {
       ModelFormatError,
     );
     expect(() => StreamingKMeans.fromJSON({ ...km.toJSON(), k: -1 })).toThrow(ModelFormatError);
+    expect(() => StreamingKMeans.fromJSON({ ...km.toJSON(), k: 3 })).toThrow(
+      /malformed: got 2 initial centres but k = 3/,
+    );
     const directory = await mkdtemp(join(tmpdir(), 'millrace-skm-'));
     try {
       await km.save(join(directory, 'km.json'));

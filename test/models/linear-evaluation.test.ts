@@ -171,4 +171,24 @@ describe('evaluateOn (prequential)', () => {
     expect(state?.snapshotState()).toEqual({ count: 5, squaredError: 20, absoluteError: 10 });
     expect(() => state?.restoreState({ count: 'x' })).toThrow(/field "count"/);
   });
+
+  it("names unnamed models' evaluation streams <kind>-<n>.evaluateOn, numbering further ones", async () => {
+    const ssc = manualContext();
+    const stream = queueStream(ssc, [[{ label: 1, features: [1] }]]);
+    const first = new StreamingLinearRegressionWithSGD({ initialWeights: [0] });
+    const second = new StreamingLinearRegressionWithSGD({ initialWeights: [0] });
+    first.evaluateOn(stream);
+    second.evaluateOn(stream);
+    first.evaluateOn(stream);
+    second.trainOn(stream);
+    ssc.start();
+    await ssc.advance(1);
+    await ssc.stop();
+    expect([...ssc.graph.stateComponents.keys()].sort()).toEqual([
+      'streamingLinearRegression-0.evaluateOn',
+      'streamingLinearRegression-0.evaluateOn-2',
+      'streamingLinearRegression-1',
+      'streamingLinearRegression-1.evaluateOn',
+    ]);
+  });
 });

@@ -59,6 +59,14 @@ describe('linear models: JSON, files, TensorFlow.js', () => {
     expect(() => LinearRegressionModel.fromJSON({ ...saved, intercept: null })).toThrow(
       /"intercept"/,
     );
+    // Values the constructors refuse are the file's fault: ModelFormatError, not ConfigurationError.
+    expect(() => LinearRegressionModel.fromJSON({ ...saved, weights: [] })).toThrow(
+      /malformed: a linear model needs at least one weight/,
+    );
+    const logistic = roundTrip(new LogisticRegressionModel([1])) as Record<string, unknown>;
+    expect(() => LogisticRegressionModel.fromJSON({ ...logistic, threshold: 2 })).toThrow(
+      ModelFormatError,
+    );
   });
 
   it('save and load write and read real files', async () => {
@@ -140,6 +148,12 @@ describe('streaming linear models: JSON and files', () => {
         settings: { ...(saved.settings as object), stepSize: -1 },
       }),
     ).toThrow(/invalid settings: stepSize must be a number > 0, got -1/);
+    expect(() =>
+      StreamingLogisticRegressionWithSGD.fromJSON({ ...saved, initialWeights: [0, 0, 0] }),
+    ).toThrow(/malformed: its model has 2 features but its initial weights 3/);
+    expect(() => StreamingLogisticRegressionWithSGD.fromJSON({ ...saved, name: '' })).toThrow(
+      ModelFormatError,
+    );
   });
 
   it('a model without initial weights round-trips and still asks for them', () => {
