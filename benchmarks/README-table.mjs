@@ -1,5 +1,5 @@
 // Regenerates the README's performance section (docs/readme/performance.md) from the JSON the
-// benchmarks wrote, so no figure is ever typed by hand. With --quick it reads the quick results
+// benchmarks wrote, so no figure is ever typed by hand. With --quick it reads the scratch results
 // and writes next to them instead (a smoke run must not replace the published figures).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,8 +9,8 @@ import { qualityTable, throughputTable } from './lib/model-tables.mjs';
 import { resultsDirectory } from './lib/results.mjs';
 import { formatRate, formatRatio, markdownTable } from './lib/table.mjs';
 
-const { quick } = parseArgs();
-const directory = resultsDirectory(quick);
+const { isScratch } = parseArgs();
+const directory = resultsDirectory(isScratch);
 const load = (name) => {
   const path = `${directory}${name}.json`;
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
@@ -153,7 +153,7 @@ if (models) {
   );
 }
 
-const output = quick
+const output = isScratch
   ? `${directory}performance.md`
   : fileURLToPath(new URL('../docs/readme/performance.md', import.meta.url));
 mkdirSync(dirname(output), { recursive: true });

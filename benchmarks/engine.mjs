@@ -4,6 +4,7 @@
 //      same work as an RxJS 7 pipeline (bufferCount + map + per-batch reduce) and as hand-written
 //      loops over plain arrays and a Map.
 // Usage: node --expose-gc benchmarks/engine.mjs [--quick] [--runs=N] [--only=overhead,pipeline]
+//        [--contenders=millrace,rxjs,handLoop,handLoopFused]
 import { queueStream } from 'millrace';
 import { bufferCount, from, map } from 'rxjs';
 import { parseArgs } from './lib/args.mjs';
@@ -15,7 +16,7 @@ import { writeResults } from './lib/results.mjs';
 import { repeatInTurns, rateOf, secondsSince, summarize } from './lib/stats.mjs';
 import { formatRate, formatRatio, printTable } from './lib/table.mjs';
 
-const { quick, runs, wants } = parseArgs();
+const { quick, runs, isScratch, wants, wantsContender } = parseArgs();
 const TARGET_OVERHEAD_US = 50;
 const results = { benchmark: 'engine', quick, runs, environment: describeEnvironment() };
 
@@ -147,8 +148,9 @@ if (wants('pipeline')) {
     handLoop: 'plain arrays + Map, same stages: map to pairs, reduce by key',
     handLoopFused: 'plain arrays + Map, counting in one loop (no pairs): a floor, not a target',
   };
-  const measured = await repeatInTurns(contenders, { runs });
-  const reference = measured.handLoop[0];
+  const chosen = Object.entries(contenders).filter(([name]) => wantsContender(name));
+  const measured = await repeatInTurns(Object.fromEntries(chosen), { runs });
+  const reference = Object.values(measured)[0][0];
   const rows = Object.entries(measured).map(([name, runResults]) => {
     for (const run of runResults) {
       if (run.records !== records || run.keys !== reference.keys) {
@@ -201,4 +203,4 @@ if (wants('pipeline')) {
   );
 }
 
-console.log(`\nwrote ${writeResults('engine', results, { quick })}`);
+console.log(`\nwrote ${writeResults('engine', results, { isScratch })}`);

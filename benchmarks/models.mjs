@@ -21,7 +21,7 @@ import { writeResults } from './lib/results.mjs';
 import { rateOf, repeatInTurns, summarize } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
 
-const { quick, runs, skipSklearn, wants } = parseArgs();
+const { quick, runs, isScratch, skipSklearn, wants } = parseArgs();
 const points = quick ? 20_000 : 200_000;
 const testPoints = quick ? 5_000 : 20_000;
 const dimensions = [10, 100];
@@ -250,4 +250,4 @@ for (const table of [
 ]) {
   printTable(table.title, table.header, table.rows);
 }
-console.log(`\nwrote ${writeResults('models', results, { quick })}`);
+console.log(`\nwrote ${writeResults('models', results, { isScratch })}`);

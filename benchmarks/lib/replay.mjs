@@ -1,7 +1,7 @@
 // End-to-end throughput through the public API (DESIGN.md §9): a 'replay' StreamingContext over
 // queueStream batches, timed from start() until the context stops by itself.
 import { StreamingContext } from 'millrace';
-import { secondsSince } from './stats.mjs';
+import { collectGarbage, secondsSince } from './stats.mjs';
 
 /**
  * Builds a fresh replay context, lets `build(ssc, elapsed)` attach sources, operators and outputs (untimed:
@@ -14,6 +14,9 @@ export async function timeReplay(build, { batchIntervalMs = 1000 } = {}) {
   // Seconds since start(), for pipelines that act on elapsed time (the equal-time quality runs).
   const elapsed = () => (start === undefined ? 0 : secondsSince(start));
   const finish = build(ssc, elapsed);
+  // queueStream copies its batches: collect now (with --expose-gc), so the timed run doesn't pay
+  // for moving set-up garbage out of the young generation.
+  collectGarbage();
   start = process.hrtime.bigint();
   ssc.start();
   await ssc.awaitTermination();
