@@ -13,7 +13,7 @@ import { SeededRandom } from './lib/random.mjs';
 import { drawWords, makeVocabulary } from './lib/words.mjs';
 import { timeReplay, toBatches } from './lib/replay.mjs';
 import { writeResults } from './lib/results.mjs';
-import { repeatInTurns, rateOf, secondsSince, summarize } from './lib/stats.mjs';
+import { repeatInTurns, rateOf, summarize, timed } from './lib/stats.mjs';
 import { formatRate, formatRatio, printTable } from './lib/table.mjs';
 
 const { quick, runs, isScratch, wants, wantsContender } = parseArgs();
@@ -111,35 +111,38 @@ if (wants('pipeline')) {
         queueStream(ssc, batches).map(toPair).reduceByKey(add).foreachBatch(consume);
         return () => totals;
       }),
-    rxjs: async () => {
+    rxjs: () => {
       const { totals, consume } = makeSink();
-      const start = process.hrtime.bigint();
-      await new Promise((resolve, reject) =>
-        from(words)
-          .pipe(
-            bufferCount(batchSize),
-            map((batch) => batch.map(toPair)),
-            map((pairs) => reducePairs(pairs, add)),
-          )
-          .subscribe({ next: consume, error: reject, complete: resolve }),
-      );
-      return { seconds: secondsSince(start), ...totals };
+      return timed(async () => {
+        await new Promise((resolve, reject) =>
+          from(words)
+            .pipe(
+              bufferCount(batchSize),
+              map((batch) => batch.map(toPair)),
+              map((pairs) => reducePairs(pairs, add)),
+            )
+            .subscribe({ next: consume, error: reject, complete: resolve }),
+        );
+        return totals;
+      });
     },
-    handLoop: async () => {
+    handLoop: () => {
       const { totals, consume } = makeSink();
-      const start = process.hrtime.bigint();
-      for (const batch of batches) consume(reducePairs(batch.map(toPair), add));
-      return { seconds: secondsSince(start), ...totals };
+      return timed(async () => {
+        for (const batch of batches) consume(reducePairs(batch.map(toPair), add));
+        return totals;
+      });
     },
-    handLoopFused: async () => {
+    handLoopFused: () => {
       const { totals, consume } = makeSink();
-      const start = process.hrtime.bigint();
-      for (const batch of batches) {
-        const counts = new Map();
-        for (const word of batch) counts.set(word, (counts.get(word) ?? 0) + 1);
-        consume([...counts]);
-      }
-      return { seconds: secondsSince(start), ...totals };
+      return timed(async () => {
+        for (const batch of batches) {
+          const counts = new Map();
+          for (const word of batch) counts.set(word, (counts.get(word) ?? 0) + 1);
+          consume([...counts]);
+        }
+        return totals;
+      });
     },
   };
   const descriptions = {
@@ -163,6 +166,7 @@ if (wants('pipeline')) {
       description: descriptions[name],
       seconds,
       recordsPerSecond: rateOf(records, seconds),
+      gcMs: summarize(runResults.map((run) => run.gcMs)),
     };
   });
   const rate = Object.fromEntries(rows.map((row) => [row.name, row.recordsPerSecond.median]));
@@ -186,13 +190,14 @@ if (wants('pipeline')) {
   };
   printTable(
     `Engine pipeline: ${batchCount} batches x ${batchSize} words, ${runs} runs (records/s)`,
-    ['implementation', 'median', 'min', 'max', 'vs millrace'],
+    ['implementation', 'median', 'min', 'max', 'vs millrace', 'GC ms/run'],
     rows.map((row) => [
       row.name,
       formatRate(row.recordsPerSecond.median),
       formatRate(row.recordsPerSecond.min),
       formatRate(row.recordsPerSecond.max),
       formatRatio(row.recordsPerSecond.median / rate.millrace),
+      row.gcMs.median.toFixed(0),
     ]),
   );
   console.log(

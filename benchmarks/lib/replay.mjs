@@ -1,12 +1,12 @@
 // End-to-end throughput through the public API (DESIGN.md §9): a 'replay' StreamingContext over
 // queueStream batches, timed from start() until the context stops by itself.
 import { StreamingContext } from 'millrace';
-import { collectGarbage, secondsSince } from './stats.mjs';
+import { collectGarbage, secondsSince, timed } from './stats.mjs';
 
 /**
  * Builds a fresh replay context, lets `build(ssc, elapsed)` attach sources, operators and outputs (untimed:
  * queueStream copies its batches here), then times start() → awaitTermination(). Returns
- * { seconds, ...whatever build's returned `finish()` gives after the run }.
+ * { seconds, gcMs, ...whatever build's returned `finish()` gives after the run }.
  */
 export async function timeReplay(build, { batchIntervalMs = 1000 } = {}) {
   const ssc = new StreamingContext({ batchIntervalMs, clock: 'replay' });
@@ -17,11 +17,12 @@ export async function timeReplay(build, { batchIntervalMs = 1000 } = {}) {
   // queueStream copies its batches: collect now (with --expose-gc), so the timed run doesn't pay
   // for moving set-up garbage out of the young generation.
   collectGarbage();
-  start = process.hrtime.bigint();
-  ssc.start();
-  await ssc.awaitTermination();
-  const seconds = secondsSince(start);
-  return { seconds, ...(finish ? finish() : {}) };
+  const run = await timed(async () => {
+    start = process.hrtime.bigint();
+    ssc.start();
+    await ssc.awaitTermination();
+  });
+  return { ...run, ...(finish ? finish() : {}) };
 }
 
 /** Splits `records` into consecutive batches of `batchSize` (the last one may be shorter). */

@@ -1,9 +1,24 @@
 // Timing and summary statistics shared by every benchmark. Times come from the monotonic
 // high-resolution clock (process.hrtime.bigint), never Date.now(), so NTP steps can't skew a run.
+import { recordGc } from './gc.mjs';
 
 /** Seconds elapsed since `start` (a value of process.hrtime.bigint()). */
 export function secondsSince(start) {
   return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/**
+ * Times `run` (async, returning facts about the run): { seconds, gcMs, ...facts }, where gcMs is
+ * the garbage-collection time inside the run.
+ */
+export async function timed(run) {
+  const gc = recordGc();
+  const from = performance.now();
+  const start = process.hrtime.bigint();
+  const facts = await run();
+  const seconds = secondsSince(start);
+  const gcMs = await gc.totalMs(from, performance.now());
+  return { seconds, gcMs, ...facts };
 }
 
 /** Median, min and max of a non-empty list of numbers. */
