@@ -16,8 +16,8 @@
 // So if the second-smallest ê exceeds the smallest by more than τ = 2(γ_{2d+1} + γ_{d+2})(s + R)²,
 // the reference picks the same centre (its d̂ are strictly ordered the same way). We use
 // (12d + 32)·u·(s + R)², about twice that (which also covers the rounding of τ itself), and bound
-// (s + R)² by 2(s² + R²) to spare a square root per point: τ = (24d + 64)·u·(‖x‖² + R²), plus a
-// few subnormal steps for underflowing products. Points whose gap is not above τ (near-ties,
+// (s + R)² by 2(s² + R²) to spare a square root per point: τ = (24d + 64)·u·(‖x‖² + R²), with
+// ‖x‖² + R² floored at 1e-289 so τ also covers products that underflow (2^-1074 each at most). Points whose gap is not above τ (near-ties,
 // duplicated centres, non-finite overflow) are recomputed with the reference's direct form.
 
 import { addRow, dot, rowAt, squaredDistance } from './rows';
@@ -165,6 +165,12 @@ function nearest(
   d: i32,
   largestNorm: f64,
 ): i32 {
+  // Every partial sum of ê is within 2(‖x‖² + R²) in magnitude, so below this scale ê can't
+  // overflow nor be NaN; beyond it (or with NaN input) only the direct form is trusted.
+  const scale = dot(x, x, d) + largestNorm;
+  if (!(scale < 1e300)) return exactNearest(x, centres, k, d);
+  // pmin/pmax are single x86 instructions (wasm's min/max pay for NaN and ±0 rules we don't
+  // need: the values are finite here).
   let low = v128.load(values);
   let next = f64x2.splat(Infinity);
   let index = i64x2(0, 1);
@@ -173,10 +179,9 @@ function nearest(
   for (let at: usize = 16; at < (<usize>kp) << 3; at += 16) {
     const value = v128.load(values + at);
     candidate = i64x2.add(candidate, step);
-    // NaN anywhere makes the gap NaN, which fails the test below and takes the exact path.
-    next = f64x2.min(next, f64x2.max(low, value));
+    next = f64x2.pmin(next, f64x2.pmax(low, value));
     index = v128.bitselect(candidate, index, f64x2.lt(value, low));
-    low = f64x2.min(low, value);
+    low = f64x2.pmin(low, value);
   }
   const low0 = f64x2.extract_lane(low, 0);
   const low1 = f64x2.extract_lane(low, 1);
@@ -185,8 +190,9 @@ function nearest(
   const useOdd = low1 < low0;
   const smallest = useOdd ? low1 : low0;
   const runnerUp = useOdd ? min(low0, next1) : min(low1, next0);
-  const scale = dot(x, x, d) + largestNorm;
-  const tau = (24.0 * <f64>d + 64.0) * UNIT_ROUNDOFF * scale + (4.0 * <f64>d + 4.0) * 5e-324;
+  // The floor stands in for the absolute error of underflowing products (a few 2^-1074) and
+  // keeps this arithmetic out of subnormals, which cost ~100 cycles each on x86.
+  const tau = (24.0 * <f64>d + 64.0) * UNIT_ROUNDOFF * (scale > 1e-289 ? scale : 1e-289);
   if (runnerUp - smallest > tau) {
     return <i32>(useOdd ? i64x2.extract_lane(index, 1) : i64x2.extract_lane(index, 0));
   }

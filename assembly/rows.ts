@@ -13,19 +13,22 @@ export function rowAt(base: usize, row: i32, d: i32): usize {
 export function dot(a: usize, b: usize, d: i32): f64 {
   let pair0 = f64x2.splat(0);
   let pair1 = f64x2.splat(0);
+  let pair2 = f64x2.splat(0);
+  let pair3 = f64x2.splat(0);
   let j = 0;
-  // Two independent accumulators hide the add latency.
-  for (; j + 4 <= d; j += 4) {
+  // Four independent accumulators hide the add latency.
+  for (; j + 8 <= d; j += 8) {
     const at = (<usize>j) << 3;
     pair0 = f64x2.add(pair0, f64x2.mul(v128.load(a + at), v128.load(b + at)));
     pair1 = f64x2.add(pair1, f64x2.mul(v128.load(a + at, 16), v128.load(b + at, 16)));
+    pair2 = f64x2.add(pair2, f64x2.mul(v128.load(a + at, 32), v128.load(b + at, 32)));
+    pair3 = f64x2.add(pair3, f64x2.mul(v128.load(a + at, 48), v128.load(b + at, 48)));
   }
-  if (j + 2 <= d) {
+  for (; j + 2 <= d; j += 2) {
     const at = (<usize>j) << 3;
     pair0 = f64x2.add(pair0, f64x2.mul(v128.load(a + at), v128.load(b + at)));
-    j += 2;
   }
-  const pair = f64x2.add(pair0, pair1);
+  const pair = f64x2.add(f64x2.add(pair0, pair1), f64x2.add(pair2, pair3));
   let sum = f64x2.extract_lane(pair, 0) + f64x2.extract_lane(pair, 1);
   if (j < d) sum += load<f64>(a + ((<usize>j) << 3)) * load<f64>(b + ((<usize>j) << 3));
   return sum;
