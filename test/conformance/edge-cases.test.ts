@@ -40,7 +40,7 @@ describe.each(ADAPTERS)('$title: edge cases', (adapter) => {
     expect(roundTrip(algorithm.latestModel())).toEqual(initial);
   });
 
-  it('without an initial state, training and predicting fail at once with a StateError naming the fix', () => {
+  it('without an initial state, training and predicting fail at once with a StateError naming the fix', async () => {
     const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
     const algorithm = adapter.createWithoutInitialState();
     const stream = queueStream<unknown>(ssc, []);
@@ -55,8 +55,12 @@ describe.each(ADAPTERS)('$title: edge cases', (adapter) => {
       expect(attempt).toThrow(`${call} needs the model's initial state: call `);
       expect(attempt).toThrow(adapter.initialStateCall);
     }
-    // Nothing was half-registered: the graph has no output and no model state.
+    // Nothing was half-registered: no output, and no model state once the graph is frozen.
     expect(ssc.graph.outputs).toHaveLength(0);
+    stream.foreachBatch(() => {});
+    ssc.start();
+    await ssc.advance(1);
+    await ssc.stop();
     expect(ssc.graph.stateComponents.size).toBe(0);
   });
 
@@ -66,10 +70,13 @@ describe.each(ADAPTERS)('$title: edge cases', (adapter) => {
     const second = adapter.create(2);
     const bad = adapter.badTrainingRecords()[0].record;
     const trainingStream = queueStream(ssc, [[...training[0], bad], training[1]]);
-    // Predicting first names each model before any output exists.
-    const predicted = [first, second].map((algorithm) => {
+    // Both predict before any output exists, so both get their names with nothing registered.
+    const streams = [first, second].map((algorithm) =>
+      adapter.predictOn(algorithm, queueStream(ssc, repeated(inputs, 2))),
+    );
+    const predicted = streams.map((stream) => {
       const batches: unknown[][] = [];
-      adapter.predictOn(algorithm, queueStream(ssc, repeated(inputs, 2))).foreachBatch((items) => {
+      stream.foreachBatch((items) => {
         batches.push([...items]);
       });
       return batches;
