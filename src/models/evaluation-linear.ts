@@ -1,5 +1,5 @@
 import {
-  readTotals,
+  CumulativeTotals,
   type BatchEvaluator,
   type ClassificationEvaluation,
   type RegressionEvaluation,
@@ -9,8 +9,6 @@ import {
   NO_CLASSIFICATION_TOTALS,
   NO_REGRESSION_TOTALS,
   accuracyOf,
-  addClassificationTotals,
-  addRegressionTotals,
   areaUnderROC,
   classificationTotals,
   logLossOf,
@@ -34,42 +32,26 @@ function marginsOf(
 }
 
 /** Prequential RMSE / MAE of a regression model: per batch and cumulative. */
-export class RegressionEvaluator implements BatchEvaluator<
-  LinearRegressionModel,
-  RegressionEvaluation
-> {
-  private cumulative: RegressionTotals = NO_REGRESSION_TOTALS;
+export class RegressionEvaluator
+  extends CumulativeTotals<RegressionTotals>
+  implements BatchEvaluator<LinearRegressionModel, RegressionEvaluation>
+{
+  constructor() {
+    super(NO_REGRESSION_TOTALS);
+  }
 
   evaluate(
     partitions: readonly LabeledRows[],
     model: LinearRegressionModel,
     batchTime: number,
   ): RegressionEvaluation {
-    let batch = NO_REGRESSION_TOTALS;
-    for (const partition of partitions) {
-      const totals = regressionTotals(marginsOf(partition, model), partition.labels);
-      batch = addRegressionTotals(batch, totals);
-    }
-    this.cumulative = addRegressionTotals(this.cumulative, batch);
+    const { batch, cumulative } = this.accumulate(
+      partitions.map((partition) =>
+        regressionTotals(marginsOf(partition, model), partition.labels),
+      ),
+    );
     const summary = (t: RegressionTotals) => ({ count: t.count, rmse: rmseOf(t), mae: maeOf(t) });
-    return {
-      kind: 'regression',
-      batchTime,
-      ...summary(batch),
-      cumulative: summary(this.cumulative),
-    };
-  }
-
-  snapshotState(): RegressionTotals {
-    return this.cumulative;
-  }
-
-  restoreState(snapshot: unknown): void {
-    this.cumulative = readTotals<RegressionTotals>(snapshot, [
-      'count',
-      'squaredError',
-      'absoluteError',
-    ]);
+    return { kind: 'regression', batchTime, ...summary(batch), cumulative: summary(cumulative) };
   }
 }
 
@@ -78,11 +60,13 @@ export class RegressionEvaluator implements BatchEvaluator<
  * threshold (0.5 when cleared); AUC ranks the margins, which order records exactly as the
  * probabilities do without the ties that rounding probabilities to 0 or 1 would create.
  */
-export class ClassificationEvaluator implements BatchEvaluator<
-  LogisticRegressionModel,
-  ClassificationEvaluation
-> {
-  private cumulative: ClassificationTotals = NO_CLASSIFICATION_TOTALS;
+export class ClassificationEvaluator
+  extends CumulativeTotals<ClassificationTotals>
+  implements BatchEvaluator<LogisticRegressionModel, ClassificationEvaluation>
+{
+  constructor() {
+    super(NO_CLASSIFICATION_TOTALS);
+  }
 
   evaluate(
     partitions: readonly LabeledRows[],
@@ -91,12 +75,11 @@ export class ClassificationEvaluator implements BatchEvaluator<
   ): ClassificationEvaluation {
     const threshold = model.threshold ?? 0.5;
     const margins = partitions.map((partition) => marginsOf(partition, model));
-    let batch = NO_CLASSIFICATION_TOTALS;
-    partitions.forEach((partition, p) => {
-      const totals = classificationTotals(margins[p], partition.labels, threshold);
-      batch = addClassificationTotals(batch, totals);
-    });
-    this.cumulative = addClassificationTotals(this.cumulative, batch);
+    const { batch, cumulative } = this.accumulate(
+      partitions.map((partition, p) =>
+        classificationTotals(margins[p], partition.labels, threshold),
+      ),
+    );
     const auc = areaUnderROC(concat(margins), concat(partitions.map((p) => p.labels)));
     const summary = (t: ClassificationTotals) => ({
       count: t.count,
@@ -108,16 +91,8 @@ export class ClassificationEvaluator implements BatchEvaluator<
       batchTime,
       ...summary(batch),
       auc,
-      cumulative: summary(this.cumulative),
+      cumulative: summary(cumulative),
     };
-  }
-
-  snapshotState(): ClassificationTotals {
-    return this.cumulative;
-  }
-
-  restoreState(snapshot: unknown): void {
-    this.cumulative = readTotals<ClassificationTotals>(snapshot, ['count', 'correct', 'logLoss']);
   }
 }
 

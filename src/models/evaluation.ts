@@ -1,6 +1,7 @@
 import type { Batch } from '../streaming/batch.js';
 import { StateError } from '../streaming/errors.js';
 import { StreamNode, type StatefulComponent } from '../streaming/node.js';
+import { addTotals, type Totals } from './metrics.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
 
 /** Regression metrics of one set of records: RMSE and MAE (NaN when there were none). */
@@ -97,15 +98,49 @@ export class EvaluationNode<E> extends StreamNode<E> {
   }
 }
 
-/** Reads the numeric fields of a saved evaluator state, failing clearly on anything else. */
-export function readTotals<T extends object>(snapshot: unknown, fields: readonly (keyof T)[]): T {
-  const record = snapshot as Record<string, unknown> | null;
-  for (const field of fields) {
-    if (typeof record?.[field as string] !== 'number') {
-      throw new StateError(
-        `cannot restore evaluation state: field "${String(field)}" is missing or not a number`,
-      );
-    }
+/**
+ * The cumulative half of an evaluator: totals (sums and counts) of every batch evaluated so far,
+ * kept as state that checkpoints save and restore. `none` is the totals of no records; its fields
+ * are the ones a restored snapshot must have.
+ *
+ * @example
+ * class Counter extends CumulativeTotals<{ count: number }> {
+ *   constructor() {
+ *     super({ count: 0 });
+ *   }
+ *   add(counts: number[]) {
+ *     return this.accumulate(counts.map((count) => ({ count })));
+ *   }
+ * }
+ * new Counter().add([2, 3]); // { batch: { count: 5 }, cumulative: { count: 5 } }
+ */
+export abstract class CumulativeTotals<T extends Totals<T>> implements StatefulComponent {
+  private cumulative: T;
+
+  protected constructor(private readonly none: T) {
+    this.cumulative = none;
   }
-  return { ...(record as T) };
+
+  /** Adds a batch's per-partition totals; returns the batch's totals and the new cumulative ones. */
+  protected accumulate(partitions: readonly T[]): { batch: T; cumulative: T } {
+    const batch = partitions.reduce((sum, totals) => addTotals(sum, totals), this.none);
+    this.cumulative = addTotals(this.cumulative, batch);
+    return { batch, cumulative: this.cumulative };
+  }
+
+  snapshotState(): T {
+    return this.cumulative;
+  }
+
+  restoreState(snapshot: unknown): void {
+    const record = snapshot as Record<string, unknown> | null;
+    for (const field of Object.keys(this.none)) {
+      if (typeof record?.[field] !== 'number') {
+        throw new StateError(
+          `cannot restore evaluation state: field "${field}" is missing or not a number`,
+        );
+      }
+    }
+    this.cumulative = { ...(record as T) };
+  }
 }

@@ -53,13 +53,16 @@ export function regressionTotals(
   return { count: labels.length, squaredError, absoluteError };
 }
 
-/** `a` and `b` together. */
-export function addRegressionTotals(a: RegressionTotals, b: RegressionTotals): RegressionTotals {
-  return {
-    count: a.count + b.count,
-    squaredError: a.squaredError + b.squaredError,
-    absoluteError: a.absoluteError + b.absoluteError,
-  };
+/** Totals made only of sums and counts: those of two sets of records add up field by field. */
+export type Totals<T> = { readonly [field in keyof T]: number };
+
+/** The totals of `a`'s records and `b`'s together. */
+export function addTotals<T extends Totals<T>>(a: T, b: T): T {
+  const sum: Record<string, number> = {};
+  for (const field of Object.keys(a)) {
+    sum[field] = a[field as keyof T] + b[field as keyof T];
+  }
+  return sum as T;
 }
 
 /** `sqrt(Σ error² / n)`; NaN when there are no records. */
@@ -91,18 +94,6 @@ export function classificationTotals(
     logLoss += LogisticGradient.loss(margins[i], labels[i]);
   }
   return { count: labels.length, correct, logLoss };
-}
-
-/** `a` and `b` together. */
-export function addClassificationTotals(
-  a: ClassificationTotals,
-  b: ClassificationTotals,
-): ClassificationTotals {
-  return {
-    count: a.count + b.count,
-    correct: a.correct + b.correct,
-    logLoss: a.logLoss + b.logLoss,
-  };
 }
 
 /** Fraction of records classified correctly; NaN when there are none. */

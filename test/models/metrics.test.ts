@@ -8,7 +8,7 @@ import {
   rootMeanSquaredError,
 } from '../../src/index.js';
 import {
-  addRegressionTotals,
+  addTotals,
   classificationTotals,
   regressionTotals,
   rmseOf,
@@ -29,10 +29,7 @@ describe('regression metrics', () => {
 
   it('totals of two parts add up to the totals of the whole', () => {
     const whole = regressionTotals([1, 2, 3, 4], [0, 0, 0, 0]);
-    const parts = addRegressionTotals(
-      regressionTotals([1, 2], [0, 0]),
-      regressionTotals([3, 4], [0, 0]),
-    );
+    const parts = addTotals(regressionTotals([1, 2], [0, 0]), regressionTotals([3, 4], [0, 0]));
     expect(parts).toEqual(whole);
     expect(rmseOf(parts)).toBe(Math.sqrt(30 / 4));
   });
