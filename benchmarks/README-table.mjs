@@ -118,11 +118,12 @@ if (engine) {
         `map → reduceByKey → foreachBatch, ${batches} batches × ${batchSize} word-like keys ` +
           `(records/s):`,
         {
-          header: ['implementation', 'records/s', 'vs millrace', 'what it is'],
+          header: ['implementation', 'records/s', 'vs millrace', 'GC ms per run', 'what it is'],
           rows: rows.map((row) => [
             row.name,
             formatRate(row.recordsPerSecond.median),
             formatRatio(row.recordsPerSecond.median / millrace),
+            row.gcMs ? row.gcMs.median.toFixed(0) : 'n/a',
             row.description,
           ]),
         },
