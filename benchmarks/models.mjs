@@ -73,6 +73,9 @@ function throughputEntry(model, shape, library, implementation, seconds, extra =
   };
 }
 
+/** GC time inside the runs (median, min, max ms): how much of a row is memory churn. */
+const gcSummary = (runResults) => summarize(runResults.map((run) => run.gcMs));
+
 function qualityEntry(model, shape, library, implementation, metric, runsOfIt) {
   const summary = (values) => (values.length > 0 ? summarize(values).median : undefined);
   return {
@@ -169,8 +172,8 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
   );
   for (const config of spec.configs) {
     const seconds = updates[config.name].map((run) => run.seconds);
-    const options = { options: config.options };
-    results.update.push(throughputEntry(kind, shape, 'millrace', config.name, seconds, options));
+    const extra = { options: config.options, gcMs: gcSummary(updates[config.name]) };
+    results.update.push(throughputEntry(kind, shape, 'millrace', config.name, seconds, extra));
   }
   const vectorBatches = toBatches(records.vectors, batchSize);
   const predictions = await repeatInTurns(
@@ -182,7 +185,9 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
   }
   const predictSeconds = predictions.predictOn.map((run) => run.seconds);
   results.predict.push(
-    throughputEntry(kind, shape, 'millrace', `${spec.classes[0]}.predictOn`, predictSeconds),
+    throughputEntry(kind, shape, 'millrace', `${spec.classes[0]}.predictOn`, predictSeconds, {
+      gcMs: gcSummary(predictions.predictOn),
+    }),
   );
   if (sklearn === undefined) return;
   const budget = sklearn.median;
