@@ -35,11 +35,13 @@ export interface KernelSettings {
 }
 
 /**
- * Measured with benchmarks/kernels.mjs on a 2-core machine: splitting a job pays from about
- * 4·10⁵ operations (k-means with k = 10, d = 10 at ~2,000 rows; a gradient at d = 100 at ~1,000
- * rows), below that the hand-off (~20 µs) costs more than half the work saves.
+ * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine with one core idle:
+ * one worker beside the calling thread was 0.68× as fast at 2·10⁵ operations (k-means, d = 10,
+ * 1,024 rows), 1.22-1.25× at 8·10⁵-2·10⁶ (k-means d = 10, 4,096 rows; d = 100, 1,024 rows) and
+ * 1.4-1.65× from 1.6·10⁶ up; waking a worker and waiting for it costs ~20-40 µs. When the other
+ * core is busy (other processes), the pool doesn't pay at any size: then use threads: 0.
  */
-const DEFAULT_MIN_PARALLEL_WORK = 400_000;
+const DEFAULT_MIN_PARALLEL_WORK = 1_000_000;
 
 let settings: KernelSettings = {
   threads: defaultThreadCount(),
