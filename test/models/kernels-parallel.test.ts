@@ -129,6 +129,25 @@ describe('KernelPool', () => {
     };
   }
 
+  it('runs everything on the calling thread with no workers, empty jobs included', async () => {
+    const pool = await KernelPool.start({ threads: 0 });
+    const memory = new KernelAllocations();
+    try {
+      const data = memory.input(Float64Array.from({ length: 600 }, (_, i) => i));
+      const weights = memory.input(Float64Array.of(3));
+      const out = memory.reserve(600 * 8);
+      await pool.run(predictJob(data, 600, weights, out));
+      await pool.run(predictJob(data, 0, weights, out));
+      expect(new Float64Array(kernelRuntime().memory.buffer, out, 600)[599]).toBe(1797);
+      await expect(
+        pool.run({ ...predictJob(data, 1, weights, out), kernel: 'nope' as never }),
+      ).rejects.toThrow(/unknown kernel 'nope'/);
+    } finally {
+      memory.release();
+      await pool.close();
+    }
+  });
+
   it('reports a kernel that fails on a worker thread, and stays usable', async () => {
     const pool = await KernelPool.start({ threads: 1 });
     const memory = new KernelAllocations();

@@ -206,13 +206,19 @@ export class KernelPool {
         ),
       );
     }
+    if (!KERNELS.includes(job.kernel)) {
+      const known = KERNELS.join(', ');
+      return Promise.reject(
+        new ConfigurationError(`KernelPool.run: unknown kernel '${job.kernel}'; known: ${known}`),
+      );
+    }
     const turn = this.queue.then(() => this.runNow(job));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
   private async runNow(job: BlockJob): Promise<void> {
-    const shares = Math.min(this.workers.length + 1, job.blocks);
+    const shares = Math.max(1, Math.min(this.workers.length + 1, job.blocks));
     const busy = this.workers.slice(0, shares - 1);
     const memory = new KernelAllocations();
     const scratch = job.scratchBytes > 0 ? memory.reserve(job.scratchBytes * shares) : 0;

@@ -66,7 +66,12 @@ function webAssembly(): WebAssemblyApi {
   return api;
 }
 
-/** Instantiates `module` over `memory` (the main thread and every worker do this). */
+/**
+ * Instantiates `module` over `memory` (the main thread and every worker do this). Each
+ * instantiation writes the module's constant data (the exp/log tables) into the shared memory
+ * again: the same bytes, so a kernel running meanwhile reads the same values. The allocator's
+ * state starts lazily on the main thread's first allocation and is never touched by workers.
+ */
 export function instantiateKernels(module: CompiledModule, memory: SharedMemory): KernelExports {
   const instance = new (webAssembly().Instance)(module, { env: { memory } });
   return instance.exports as KernelExports;
