@@ -1,4 +1,4 @@
-import { packVectors, type RejectRecord } from './kernels/pack.js';
+import { describeRecord, packVectors, type RejectRecord } from './kernels/pack.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
 import { rejectAsOriginals } from './rejected-records.js';
 
@@ -58,20 +58,4 @@ function labeledPointProblem(record: unknown, checkLabel: LabelCheck): string | 
   const label = (record as { label: unknown }).label;
   if (typeof label !== 'number') return `label must be a number, got ${describeRecord(label)}`;
   return checkLabel(label);
-}
-
-function describeRecord(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  switch (typeof value) {
-    case 'object':
-    case 'function':
-      return value.constructor?.name ?? typeof value;
-    case 'string':
-      return `string ${JSON.stringify(value)}`;
-    case 'number':
-    case 'boolean':
-      return `${typeof value} ${value}`;
-    default:
-      return typeof value;
-  }
 }

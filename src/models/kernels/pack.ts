@@ -31,7 +31,7 @@ export function vectorProblem(candidate: unknown, d: number): string | undefined
     !Array.isArray(candidate) &&
     !isSparseLike(candidate)
   ) {
-    return `expected a vector (Float64Array, number[] or sparse vector), got ${describe(candidate)}`;
+    return `expected a vector (Float64Array, number[] or sparse vector), got ${describeRecord(candidate)}`;
   }
   const vector = candidate as VectorLike;
   const size = vectorSize(vector);
@@ -59,16 +59,22 @@ function isSparseLike(candidate: unknown): boolean {
   );
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+/** A short description of any record for rejection reasons: its class, or its type and value. */
+export function describeRecord(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case 'object':
+    case 'function':
+      return (value as { constructor?: { name?: string } }).constructor?.name ?? typeof value;
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${value}`;
+    default:
+      return typeof value;
   }
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${value}`;
-  }
-  return typeof value;
 }
 
 /**
