@@ -5,6 +5,7 @@
 export { kmeansAssign, kmeansPrepare } from './kmeans';
 export { gradientSums, linearPredict } from './linear';
 export { mergeBlocks } from './blocks';
+export { nonFiniteRows } from './finite';
 
 /** `bytes` of memory, 16-byte aligned, or traps when the memory can't grow. */
 export function allocate(bytes: usize): usize {

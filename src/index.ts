@@ -100,6 +100,7 @@ export type { KMeansStatistics, KMeansStatisticsOptions } from './models/kernels
 export { wasmGradientSum, wasmPredictLinear } from './models/kernels/wasm-linear.js';
 export type { GradientSum, GradientSumOptions, LinearLoss } from './models/kernels/wasm-linear.js';
 export { allocateKernelArray, releaseKernelArray } from './models/kernels/wasm-memory.js';
+export { wasmNonFiniteRows } from './models/kernels/wasm-finite.js';
 export { KernelUnavailableError } from './models/kernels/wasm-module.js';
 export {
   closeKernelThreads,

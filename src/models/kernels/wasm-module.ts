@@ -24,6 +24,7 @@ export interface KernelExports {
   gradientSums(...args: number[]): void;
   linearPredict(...args: number[]): void;
   mergeBlocks(partials: number, width: number, count: number, out: number): void;
+  nonFiniteRows(data: number, n: number, d: number, out: number): number;
 }
 
 /** The kernels a worker thread may be asked to run on a range of blocks. */
