@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { secondsSince } from './lib/stats.mjs';
 
-const scripts = ['engine.mjs', 'models.mjs', 'README-table.mjs'];
+const scripts = ['engine.mjs', 'models.mjs', 'kernels.mjs', 'README-table.mjs'];
 const args = process.argv.slice(2);
 const start = process.hrtime.bigint();
 for (const script of scripts) {
