@@ -93,8 +93,14 @@ export abstract class StreamNode<T> {
 
   /** Forgets batches that no child can ask for after the batch at `time` completed. */
   clearOldBatches(time: number): void {
+    // A node whose children only ever read the current batch (remember = one slide) lets its
+    // batch go as soon as the batch completes, so it dies young instead of being promoted by
+    // the garbage collector. Stateful nodes keep Spark's rule, one batch more: they read their
+    // own previous batch.
+    const forgetUpTo =
+      this.rememberMs <= this.slideMs && !this.isStateful ? time : time - this.rememberMs;
     for (const batchTime of this.generated.keys()) {
-      if (batchTime <= time - this.rememberMs) this.generated.delete(batchTime);
+      if (batchTime <= forgetUpTo) this.generated.delete(batchTime);
     }
   }
 
