@@ -15,7 +15,7 @@ function copyParameters(parameters) {
 export function trainRun(spec, config, d, batches) {
   return () =>
     timeReplay((ssc) => {
-      const model = config.create(d);
+      const model = config.create(d, batches);
       model.trainOn(queueStream(ssc, batches));
       return () => ({ parameters: copyParameters(spec.parameters(model)) });
     });
@@ -46,7 +46,7 @@ export function predictRun(spec, arrays, d, batches) {
 export function budgetedTrainRun(spec, config, d, batches, budgetSeconds) {
   return () =>
     timeReplay((ssc, elapsed) => {
-      const model = config.create(d);
+      const model = config.create(d, batches);
       let counted = {
         points: 0,
         trainingSeconds: 0,

@@ -53,9 +53,14 @@ export const MODEL_SPECS = {
     configs: [
       {
         name: 'StreamingKMeans',
-        options: { k: K, decayFactor: 1, randomCenters: { weight: 0, seed: SEED } },
-        create: (d) =>
-          new millrace.StreamingKMeans({ k: K, decayFactor: 1 }).setRandomCenters(d, 0, SEED),
+        // Both sides start from the stream's first K points (scikit-learn: init=those points),
+        // so quality compares the update rules, not the initialisations.
+        options: { k: K, decayFactor: 1, initialCenters: 'first K points of the stream, weight 0' },
+        create: (d, batches) =>
+          new millrace.StreamingKMeans({ k: K, decayFactor: 1 }).setInitialCenters(
+            batches[0].slice(0, K),
+            new Array(K).fill(0),
+          ),
       },
     ],
     predictor: ({ trueCenters }, d) =>

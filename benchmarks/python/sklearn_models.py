@@ -18,12 +18,12 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 
-def make_model(kind, request):
+def make_model(kind, request, features):
     seed = request["seed"]
     if kind == "kmeans":
-        # n_init only matters for fit(); partial_fit initialises once (k-means++ on the first
-        # batch). Set explicitly to silence 1.2's FutureWarning about its default.
-        return MiniBatchKMeans(n_clusters=request["k"], n_init=1, random_state=seed)
+        # The same start as millrace: the stream's first k points (n_init=1 with an explicit init).
+        k = request["k"]
+        return MiniBatchKMeans(n_clusters=k, init=features[:k], n_init=1, random_state=seed)
     if kind == "linear":
         # No intercept: the data has none and Spark's streaming linear models fit none.
         return SGDRegressor(fit_intercept=False, random_state=seed)
@@ -39,7 +39,7 @@ def batches_of(features, labels, batch_size):
 
 def train_once(kind, request, features, labels):
     """One pass over the stream; returns (seconds, model). Slices are views: no copies timed."""
-    model = make_model(kind, request)
+    model = make_model(kind, request, features)
     start = time.perf_counter()
     for x, y in batches_of(features, labels, request["batch_size"]):
         if kind == "kmeans":
