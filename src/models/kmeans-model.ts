@@ -1,19 +1,22 @@
 import type { Batch } from '../streaming/batch.js';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
 import { centerTable, nearestCenters, type CenterTable } from './kernels/kmeans-assign.js';
-import {
-  emptyStatistics,
-  mergeStatistics,
-  partitionStatistics,
-  pointCount,
-} from './kernels/kmeans-statistics.js';
+import { batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
+import { pointCount, type ClusterStatistics } from './kernels/kmeans-statistics.js';
 import {
   applyBatchStatistics,
   discountFor,
   splitDyingCluster,
   type TimeUnit,
 } from './kernels/kmeans-update.js';
-import { packVectors, vectorProblem, type RejectRecord } from './kernels/pack.js';
+import {
+  packForKernels,
+  usePackedPartitions,
+  type ReleasableRows,
+  type RejectRecord,
+} from './kernels/pack.js';
+import { vectorProblem } from './kernels/vector-problems.js';
+import { wasmNearestCenters } from './kernels/wasm-kmeans.js';
 import { checkDecay } from './kmeans-options.js';
 import {
   envelope,
@@ -28,6 +31,13 @@ import { toDense, vectorSize, type VectorLike } from './vectors.js';
 
 const KIND = 'StreamingKMeansModel';
 const VERSION = 1;
+
+/**
+ * Fewer rows than this are assigned by the JavaScript loop: a WebAssembly call prepares the
+ * centres and reserves kernel memory first (a few microseconds), more than a handful of points
+ * cost in JavaScript. Both give the same assignments (the direct form's, ties to the lowest index).
+ */
+const MIN_KERNEL_ROWS = 8;
 
 /**
  * What `StreamingKMeansModel.toJSON()` gives: a versioned, plain JSON object.
@@ -168,11 +178,20 @@ export class StreamingKMeansModel {
     onReject: RejectRecord,
     options: { withDistances?: boolean } = {},
   ): KMeansAssignment {
-    const { rows, kept } = packVectors(records, this.dim, onReject);
-    const clusters = new Int32Array(rows.n);
-    const squaredDistances = options.withDistances ? new Float64Array(rows.n) : undefined;
-    nearestCenters(rows, this.table, clusters, squaredDistances);
-    return { kept, clusters, squaredDistances };
+    const packed = packForKernels(records, this.dim, onReject);
+    try {
+      const { rows, kept } = packed;
+      const clusters = new Int32Array(rows.n);
+      const squaredDistances = options.withDistances ? new Float64Array(rows.n) : undefined;
+      if (rows.kind === 'dense' && rows.n >= MIN_KERNEL_ROWS) {
+        wasmNearestCenters(rows, this.table.centers, this.k, clusters, squaredDistances);
+      } else {
+        nearestCenters(rows, this.table, clusters, squaredDistances);
+      }
+      return { kept, clusters, squaredDistances };
+    } finally {
+      packed.release();
+    }
   }
 
   /**
@@ -202,12 +221,42 @@ export class StreamingKMeansModel {
     onReject: RejectRecord,
   ): StreamingKMeansModel {
     checkDecay(decayFactor, timeUnit);
-    const statistics = emptyStatistics(this.k, this.dim);
-    for (const partition of batch) {
-      if (partition.length === 0) continue;
-      const { rows } = packVectors(partition, this.dim, onReject);
-      mergeStatistics(statistics, partitionStatistics(rows, this.table));
-    }
+    const statistics = usePackedPartitions(batch, this.packer(onReject), (partitions) =>
+      batchStatistics(partitions, this.table),
+    );
+    return this.updatedWith(statistics, decayFactor, timeUnit);
+  }
+
+  /**
+   * `updateWithPartitions` with large batches split over the kernels' worker threads (see
+   * `configureKernels`): the new model has the same bits whatever the number of threads.
+   *
+   * @example
+   * const next = await model.updateInParallel([points], 1, 'batches', (record, reason) => {});
+   */
+  async updateInParallel(
+    batch: Batch<unknown>,
+    decayFactor: number,
+    timeUnit: TimeUnit,
+    onReject: RejectRecord,
+  ): Promise<StreamingKMeansModel> {
+    checkDecay(decayFactor, timeUnit);
+    const statistics = await usePackedPartitions(batch, this.packer(onReject), (partitions) =>
+      batchStatisticsInParallel(partitions, this.table),
+    );
+    return this.updatedWith(statistics, decayFactor, timeUnit);
+  }
+
+  private packer(onReject: RejectRecord): (partition: readonly unknown[]) => ReleasableRows {
+    return (partition) => packForKernels(partition, this.dim, onReject);
+  }
+
+  /** Spark's update from a batch's merged statistics: decay, weighted means, dying clusters. */
+  private updatedWith(
+    statistics: ClusterStatistics,
+    decayFactor: number,
+    timeUnit: TimeUnit,
+  ): StreamingKMeansModel {
     const centers = this.table.centers.slice();
     const weights = this.weights.slice();
     const discount = discountFor(decayFactor, timeUnit, pointCount(statistics));

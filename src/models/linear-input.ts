@@ -1,4 +1,5 @@
-import { describeRecord, packVectors, type RejectRecord } from './kernels/pack.js';
+import { packVectors, type RejectRecord } from './kernels/pack.js';
+import { describeRecord } from './kernels/vector-problems.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
 import { rejectAsOriginals } from './rejected-records.js';
 

@@ -1,6 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
-import { vectorProblem } from './kernels/pack.js';
+import { vectorProblem } from './kernels/vector-problems.js';
 import { sigmoid } from './optim/gradient.js';
 import { computeMargins } from './optim/rows.js';
 import {

@@ -204,9 +204,9 @@ export class StreamingKMeans extends StreamingModel<
     model: StreamingKMeansModel,
     batch: Batch<unknown>,
     onReject: RejectRecord,
-  ): StreamingKMeansModel {
+  ): Promise<StreamingKMeansModel> {
     const { decayFactor, timeUnit } = this.settings;
-    return model.updateWithPartitions(batch, decayFactor, timeUnit, onReject);
+    return model.updateInParallel(batch, decayFactor, timeUnit, onReject);
   }
 
   protected override predictPartition(

@@ -82,8 +82,15 @@ export abstract class StreamingModel<
     }
   }
 
-  /** One batch of training data (as partitions) applied to `model`; returns the new model. */
-  protected abstract trainBatch(model: Model, batch: Batch<unknown>, onReject: RejectRecord): Model;
+  /**
+   * One batch of training data (as partitions) applied to `model`; returns (or resolves to) the
+   * new model. Asynchronous where the batch's kernels may run on worker threads.
+   */
+  protected abstract trainBatch(
+    model: Model,
+    batch: Batch<unknown>,
+    onReject: RejectRecord,
+  ): Model | Promise<Model>;
 
   /** Predictions of `model` for one partition's usable records. */
   protected abstract predictPartition(
@@ -127,9 +134,9 @@ export abstract class StreamingModel<
     }
     const stage = `${name}.trainOn`;
     stream.foreachPartitions(
-      (batch, time) => {
+      async (batch, time) => {
         const model = this.requireModel('trainOn()');
-        this.model = this.trainBatch(model, batch, deadLetterReporter(context, stage, time));
+        this.model = await this.trainBatch(model, batch, deadLetterReporter(context, stage, time));
       },
       { name: stage },
     );

@@ -1,4 +1,7 @@
-import { isSparse, toVector, vectorSize, type Vector, type VectorLike } from '../vectors.js';
+import { isSparse, toVector, type Vector, type VectorLike } from '../vectors.js';
+import { borrowKernelArray, returnKernelArray } from './kernel-arrays.js';
+import { ORDINARY_MEMORY, packDenseInOnePass, type RowStorage } from './pack-dense.js';
+import { vectorProblem } from './vector-problems.js';
 
 /** n rows of d values, row-major: row i is `data[i*d .. i*d+d)`. */
 export interface DenseRows {
@@ -24,120 +27,79 @@ export type PackedRows = DenseRows | SparseRows;
 /** Called for each record that can't be used, with the reason (the caller dead-letters it). */
 export type RejectRecord = (record: unknown, reason: string) => void;
 
-/** Why `candidate` can't be used as a `d`-dimensional vector, or undefined when it can. */
-export function vectorProblem(candidate: unknown, d: number): string | undefined {
-  if (
-    !(candidate instanceof Float64Array) &&
-    !Array.isArray(candidate) &&
-    !isSparseLike(candidate)
-  ) {
-    return `expected a vector (Float64Array, number[] or sparse vector), got ${describeRecord(candidate)}`;
-  }
-  const vector = candidate as VectorLike;
-  const size = vectorSize(vector);
-  if (size !== d) return `expected a vector of dimension ${d}, got dimension ${size}`;
-  const values = Array.isArray(vector)
-    ? (vector as readonly number[])
-    : isSparse(vector as Vector)
-      ? (vector as { values: Float64Array }).values
-      : (vector as Float64Array);
-  for (let i = 0; i < values.length; i++) {
-    if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) {
-      return `non-finite value ${String(values[i])} at position ${i}`;
-    }
-  }
-  return undefined;
-}
-
-function isSparseLike(candidate: unknown): boolean {
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    (candidate as { indices?: unknown }).indices instanceof Int32Array &&
-    (candidate as { values?: unknown }).values instanceof Float64Array &&
-    typeof (candidate as { size?: unknown }).size === 'number'
-  );
-}
-
-/** A short description of any record for rejection reasons: its class, or its type and value. */
-export function describeRecord(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  switch (typeof value) {
-    case 'object':
-    case 'function':
-      return (value as { constructor?: { name?: string } }).constructor?.name ?? typeof value;
-    case 'string':
-      return `string ${JSON.stringify(value)}`;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${typeof value} ${value}`;
-    default:
-      return typeof value;
-  }
-}
-
 /**
  * Validates and packs vectors of dimension `d`. Records of the wrong dimension, with NaN or
  * infinite values, or that are not vectors at all, go to `reject` and are left out; `kept` maps
  * packed rows back to positions in `items`. Dense layout unless sparse input is under half full.
+ * (Models pack into kernel memory instead: see `packForKernels`.)
  */
 export function packVectors(
   items: readonly unknown[],
   d: number,
   reject: RejectRecord,
 ): { rows: PackedRows; kept: Int32Array } {
-  return packDenseInOnePass(items, d, reject) ?? packAnyLayout(items, d, reject);
+  return packDenseInOnePass(items, d, reject, ORDINARY_MEMORY) ?? packAnyLayout(items, d, reject);
+}
+
+/** Packed rows whose memory must be given back: `release()` once, and no use of them after. */
+export interface ReleasableRows {
+  readonly rows: PackedRows;
+  readonly kept: Int32Array;
+  release(): void;
 }
 
 /**
- * The common case, all records dense (`Float64Array` or `number[]`): validates and copies in one
- * pass. Returns undefined as soon as a sparse record shows up (the batch may then be better
- * packed as CSR), before anything has been rejected.
+ * Packs every partition of `batch` with `pack`, runs `use` on them, and releases them after it
+ * (after its promise settles when it returns one), also when packing or `use` throws.
+ *
+ * @example
+ * const n = usePackedPartitions(batch, (p) => packForKernels(p, d, onReject), (parts) => parts.length);
  */
-function packDenseInOnePass(
+export function usePackedPartitions<T, P extends { release(): void }, R>(
+  batch: readonly (readonly T[])[],
+  pack: (partition: readonly T[]) => P,
+  use: (partitions: readonly P[]) => R,
+): R {
+  const packed: P[] = [];
+  const releaseAll = (): void => {
+    for (const partition of packed) partition.release();
+  };
+  let settlesLater = false;
+  try {
+    for (const partition of batch) packed.push(pack(partition));
+    const result = use(packed);
+    if (result instanceof Promise) {
+      settlesLater = true;
+      return result.finally(releaseAll) as R;
+    }
+    return result;
+  } finally {
+    if (!settlesLater) releaseAll();
+  }
+}
+
+/** Borrowed kernel memory, for batches that only live until their kernels have run. */
+export const KERNEL_MEMORY: RowStorage = { take: borrowKernelArray, giveBack: returnKernelArray };
+
+/**
+ * `packVectors` for the models' batch kernels: dense batches go straight into kernel memory,
+ * where the WebAssembly kernels and their worker threads read them without a copy. Rejections
+ * are the same, with the same reasons, in the same order. Call `release()` when the batch's
+ * kernels are done (sparse layouts live in ordinary memory and release nothing).
+ *
+ * @example
+ * const packed = packForKernels(records, d, onReject);
+ * try { if (packed.rows.kind === 'dense') wasmNearestCenters(packed.rows, centers, k, out); }
+ * finally { packed.release(); }
+ */
+export function packForKernels(
   items: readonly unknown[],
   d: number,
   reject: RejectRecord,
-): { rows: PackedRows; kept: Int32Array } | undefined {
-  const data = new Float64Array(items.length * d);
-  const kept = new Int32Array(items.length);
-  const rejected: number[] = [];
-  let n = 0;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    const base = n * d;
-    let isUsable = false;
-    if (item instanceof Float64Array && item.length === d) {
-      // x - x is 0 for every finite x and NaN for NaN and ±Infinity.
-      let check = 0;
-      for (let j = 0; j < d; j++) {
-        const x = item[j];
-        data[base + j] = x;
-        check += x - x;
-      }
-      isUsable = check === 0;
-    } else if (Array.isArray(item) && item.length === d) {
-      isUsable = true;
-      for (let j = 0; j < d; j++) {
-        const x: unknown = item[j];
-        if (typeof x !== 'number' || x - x !== 0) {
-          isUsable = false;
-          break;
-        }
-        data[base + j] = x;
-      }
-    } else if (isSparseLike(item)) {
-      return undefined;
-    }
-    if (isUsable) kept[n++] = i;
-    else rejected.push(i);
-  }
-  for (const i of rejected) reject(items[i], vectorProblem(items[i], d) ?? 'unusable vector');
-  return {
-    rows: { kind: 'dense', n, d, data: data.subarray(0, n * d) },
-    kept: kept.subarray(0, n),
-  };
+): ReleasableRows {
+  const dense = packDenseInOnePass(items, d, reject, KERNEL_MEMORY);
+  if (dense === undefined) return { ...packAnyLayout(items, d, reject), release: () => undefined };
+  return { rows: dense.rows, kept: dense.kept, release: () => returnKernelArray(dense.taken) };
 }
 
 function packAnyLayout(
