@@ -1,4 +1,6 @@
-import { packVectors, type RejectRecord } from './kernels/pack.js';
+import { borrowKernelArray, returnKernelArray } from './kernels/kernel-arrays.js';
+import { packDenseInOnePass, type FeaturesOf } from './kernels/pack-dense.js';
+import { KERNEL_MEMORY, packVectors, type RejectRecord } from './kernels/pack.js';
 import { describeRecord } from './kernels/vector-problems.js';
 import type { LabeledRows } from './optim/gradient-sum.js';
 import { rejectAsOriginals } from './rejected-records.js';
@@ -7,9 +9,15 @@ import { rejectAsOriginals } from './rejected-records.js';
  * Turns one partition of labelled records into packed rows and labels for the linear models'
  * training and evaluation, sending every record they can't use to `reject` with the reason:
  * records that aren't labelled points, labels the model can't learn from, vectors of the wrong
- * dimension or with NaN / infinite values. The vectors are packed by `kernels/pack.ts`.
- * (Vectors to predict are packed by the streaming-model base's scoring path.)
+ * dimension or with NaN / infinite values. The vectors are packed by `kernels/pack.ts`, dense
+ * ones straight into kernel memory with their labels beside them. Records the label check refuses
+ * are rejected first, then those whose vectors are unusable, each group in record order.
  */
+
+/** A packed labelled partition whose memory goes back with `release()` (no use after it). */
+export interface ReleasableLabeledRows extends LabeledRows {
+  release(): void;
+}
 
 /** Why a label can't be used by a model, or undefined when it can. */
 export type LabelCheck = (label: number) => string | undefined;
@@ -28,7 +36,31 @@ export function packLabeledPartition(
   d: number,
   checkLabel: LabelCheck,
   reject: RejectRecord,
-): LabeledRows {
+): ReleasableLabeledRows {
+  const featuresOf: FeaturesOf = (record) =>
+    labeledPointProblem(record, checkLabel) ?? (record as { features: unknown });
+  const dense = packDenseInOnePass(records, d, reject, KERNEL_MEMORY, featuresOf);
+  if (dense === undefined) return packWithSparse(records, d, checkLabel, reject);
+  const { rows, kept, taken } = dense;
+  const labels = borrowKernelArray(rows.n);
+  for (let i = 0; i < rows.n; i++) labels[i] = (records[kept[i]] as { label: number }).label;
+  return {
+    rows,
+    labels,
+    release: () => {
+      returnKernelArray(taken);
+      returnKernelArray(labels);
+    },
+  };
+}
+
+/** A partition with sparse vectors, packed in ordinary memory (the JavaScript kernels' case). */
+function packWithSparse(
+  records: readonly unknown[],
+  d: number,
+  checkLabel: LabelCheck,
+  reject: RejectRecord,
+): ReleasableLabeledRows {
   const originals: unknown[] = [];
   const features: unknown[] = [];
   const labels: number[] = [];
@@ -48,7 +80,7 @@ export function packLabeledPartition(
   );
   const keptLabels = new Float64Array(rows.n);
   for (let i = 0; i < rows.n; i++) keptLabels[i] = labels[kept[i]];
-  return { rows, labels: keptLabels };
+  return { rows, labels: keptLabels, release: () => undefined };
 }
 
 function labeledPointProblem(record: unknown, checkLabel: LabelCheck): string | undefined {

@@ -5,13 +5,12 @@ import { ConfigurationError, StateError } from '../streaming/errors.js';
 import { decayForHalfLife, type TimeUnit } from './decay.js';
 import { EvaluationNode, type BatchEvaluator } from './evaluation.js';
 import { discountFor } from './kernels/kmeans-update.js';
-import { packVectors, type RejectRecord } from './kernels/pack.js';
+import { packForKernels, usePackedPartitions, type RejectRecord } from './kernels/pack.js';
 import type { LabeledPointLike } from './labeled-point.js';
 import { packLabeledPartition, type LabelCheck } from './linear-input.js';
 import type { GeneralizedLinearModel } from './linear-model.js';
 import type { Gradient } from './optim/gradient.js';
 import { runMiniBatchSGD } from './optim/gradient-descent.js';
-import type { LabeledRows } from './optim/gradient-sum.js';
 import { computeMargins } from './optim/rows.js';
 import { updaterNamed, type UpdaterName } from './optim/updater.js';
 import {
@@ -153,10 +152,9 @@ export abstract class StreamingLinearAlgorithm<
     return this;
   }
 
-  private packLabeled(batch: Batch<unknown>, model: M, reject: RejectRecord): LabeledRows[] {
-    return batch.map((partition) =>
-      packLabeledPartition(partition, model.numFeatures, this.family.checkLabel, reject),
-    );
+  private packer(model: M, reject: RejectRecord) {
+    return (partition: readonly unknown[]) =>
+      packLabeledPartition(partition, model.numFeatures, this.family.checkLabel, reject);
   }
 
   /**
@@ -164,19 +162,20 @@ export abstract class StreamingLinearAlgorithm<
    * points. Empty batches, and batches whose every record was rejected, change nothing, decay
    * included: a pause in the data doesn't erase the model.
    */
-  protected trainBatch(model: M, batch: Batch<unknown>, onReject: RejectRecord): M {
-    const partitions = this.packLabeled(batch, model, onReject);
-    const count = partitions.reduce((n, partition) => n + partition.rows.n, 0);
-    if (count === 0) return model;
-    const settings = this.currentSettings;
-    const result = runMiniBatchSGD(
-      partitions,
-      this.family.gradient,
-      updaterNamed(settings.updater),
-      this.decayedWeights(model.weights, count),
-      { ...settings, computeLoss: false },
-    );
-    return this.family.createModel(result.weights, model);
+  protected trainBatch(model: M, batch: Batch<unknown>, onReject: RejectRecord): Promise<M> {
+    return usePackedPartitions(batch, this.packer(model, onReject), async (partitions) => {
+      const count = partitions.reduce((n, partition) => n + partition.rows.n, 0);
+      if (count === 0) return model;
+      const settings = this.currentSettings;
+      const result = await runMiniBatchSGD(
+        partitions,
+        this.family.gradient,
+        updaterNamed(settings.updater),
+        this.decayedWeights(model.weights, count),
+        { ...settings, computeLoss: false },
+      );
+      return this.family.createModel(result.weights, model);
+    });
   }
 
   /**
@@ -202,11 +201,15 @@ export abstract class StreamingLinearAlgorithm<
     records: readonly unknown[],
     onReject: RejectRecord,
   ): PartitionResults<number> {
-    const { rows, kept } = packVectors(records, model.numFeatures, onReject);
-    const margins = new Float64Array(rows.n);
-    computeMargins(rows, model.weights, model.intercept, margins);
-    for (let i = 0; i < rows.n; i++) margins[i] = model.predictFromMargin(margins[i]);
-    return { kept, results: margins };
+    const packed = packForKernels(records, model.numFeatures, onReject);
+    try {
+      const margins = new Float64Array(packed.rows.n);
+      computeMargins(packed.rows, model.weights, model.intercept, margins);
+      for (let i = 0; i < margins.length; i++) margins[i] = model.predictFromMargin(margins[i]);
+      return { kept: packed.kept, results: margins };
+    } finally {
+      packed.release();
+    }
   }
 
   protected restoreModel(snapshot: unknown): M {
@@ -236,7 +239,9 @@ export abstract class StreamingLinearAlgorithm<
         const model = this.latestModel();
         const reject: RejectRecord = (record, reason) =>
           context.reportDeadLetter({ stage: node.name, reason, record, batchTime: time });
-        return evaluator.evaluate(this.packLabeled(batch, model, reject), model, time);
+        return usePackedPartitions(batch, this.packer(model, reject), (partitions) =>
+          evaluator.evaluate(partitions, model, time),
+        );
       },
       evaluator,
     );

@@ -125,7 +125,7 @@ describe('training semantics', () => {
     const model = new StreamingLinearRegressionWithSGD({ initialWeights: [0.5, 0.5, 0.5] });
     await trainAndTrack(model, [points]);
     const data = new Float64Array(points.flatMap((p) => p.features));
-    const expected = runMiniBatchSGD(
+    const expected = await runMiniBatchSGD(
       [
         {
           rows: { kind: 'dense', n: 80, d: 3, data },
@@ -159,22 +159,24 @@ describe('training semantics', () => {
     // The reference chain: Spark's rule, batch after batch, with nothing in between.
     let weights: Float64Array = Float64Array.of(1, -1);
     for (const batch of batches) {
-      weights = runMiniBatchSGD(
-        [
-          {
-            rows: {
-              kind: 'dense',
-              n: 100,
-              d: 2,
-              data: new Float64Array(batch.flatMap((p) => p.features)),
+      weights = (
+        await runMiniBatchSGD(
+          [
+            {
+              rows: {
+                kind: 'dense',
+                n: 100,
+                d: 2,
+                data: new Float64Array(batch.flatMap((p) => p.features)),
+              },
+              labels: Float64Array.from(batch.map((p) => p.label)),
             },
-            labels: Float64Array.from(batch.map((p) => p.label)),
-          },
-        ],
-        LeastSquaresGradient,
-        SimpleUpdater,
-        weights,
-        { ...plain.settings },
+          ],
+          LeastSquaresGradient,
+          SimpleUpdater,
+          weights,
+          { ...plain.settings },
+        )
       ).weights;
     }
     const plainHistory = await trainAndTrack(plain, batches);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configureKernels } from '../../src/index.js';
 import type { PackedRows } from '../../src/models/kernels/pack.js';
 import {
   LeastSquaresGradient,
@@ -148,11 +149,11 @@ const settings = { stepSize: 0.7, numIterations: 20, regParam: 0.05, convergence
 describe('runMiniBatchSGD with miniBatchFraction 1', () => {
   for (const loss of ['leastSquares', 'logistic'] as const) {
     for (const updater of ['simple', 'squaredL2', 'l1'] as const) {
-      it(`${loss} × ${updater} equals the reference computation to 1e-12`, () => {
+      it(`${loss} × ${updater} equals the reference computation to 1e-12`, async () => {
         const points = dataFor(loss);
         const initial = [0.1, -0.2, 0.3];
         const expected = referenceDescent(points, initial, loss, updater, settings);
-        const result = runMiniBatchSGD(
+        const result = await runMiniBatchSGD(
           [denseRows(points)],
           loss === 'leastSquares' ? LeastSquaresGradient : LogisticGradient,
           updaters[updater],
@@ -168,10 +169,10 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
     }
   }
 
-  it('L1 soft-thresholding sets weak weights exactly to zero', () => {
+  it('L1 soft-thresholding sets weak weights exactly to zero', async () => {
     // Feature 2 carries no signal; a strong L1 penalty must zero it while keeping feature 0.
     const points = linearData([2, 0, 0], 300, 5, 0.1);
-    const result = runMiniBatchSGD(
+    const result = await runMiniBatchSGD(
       [denseRows(points)],
       LeastSquaresGradient,
       L1Updater,
@@ -183,11 +184,11 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
     expect(result.weights[2]).toBe(0);
   });
 
-  it('stops at the first iteration that passes the convergence test (from the second on)', () => {
+  it('stops at the first iteration that passes the convergence test (from the second on)', async () => {
     const points = linearData([1, 1, 1], 100, 3);
     const tolerant = { ...settings, convergenceTol: 0.5, numIterations: 50 };
     const expected = referenceDescent(points, [0, 0, 0], 'leastSquares', 'simple', tolerant);
-    const result = runMiniBatchSGD(
+    const result = await runMiniBatchSGD(
       [denseRows(points)],
       LeastSquaresGradient,
       SimpleUpdater,
@@ -201,7 +202,7 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
     expect(maxDifference(result.weights, expected.weights)).toBeLessThan(TOLERANCE);
   });
 
-  it('sparse rows give the dense result to 1e-12', () => {
+  it('sparse rows give the dense result to 1e-12', async () => {
     // Half the features are zero, so the CSR path really skips entries.
     const random = new SeededRandom(9);
     const points = Array.from({ length: 150 }, () => {
@@ -209,46 +210,81 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
       return { label: random.nextDouble() < 0.5 ? 0 : 1, features };
     });
     for (const gradient of [LeastSquaresGradient, LogisticGradient]) {
-      const run = (batch: LabeledRows) =>
-        runMiniBatchSGD([batch], gradient, SquaredL2Updater, new Float64Array(6), {
-          ...settings,
-          miniBatchFraction: 1,
-          seed: 42,
-        });
+      const run = async (batch: LabeledRows) =>
+        (
+          await runMiniBatchSGD([batch], gradient, SquaredL2Updater, new Float64Array(6), {
+            ...settings,
+            miniBatchFraction: 1,
+            seed: 42,
+          })
+        ).weights;
       const sparse = sparseRows(points);
       expect(sparse.rows.kind === 'sparse' && sparse.rows.values.length).toBeLessThan(150 * 4);
-      expect(maxDifference(run(sparse).weights, run(denseRows(points)).weights)).toBeLessThan(
+      expect(maxDifference(await run(sparse), await run(denseRows(points)))).toBeLessThan(
         TOLERANCE,
       );
     }
   });
 
-  it('partition sums merged equal one partition (up to the order of additions)', () => {
+  it('partition sums merged equal one partition (up to the order of additions)', async () => {
     const points = linearData([1, -1], 120, 8);
-    const run = (parts: LabeledRows[]) =>
-      runMiniBatchSGD(parts, LeastSquaresGradient, SimpleUpdater, new Float64Array(2), {
-        ...settings,
-        miniBatchFraction: 1,
-        seed: 42,
-      }).weights;
+    const run = async (parts: LabeledRows[]) =>
+      (
+        await runMiniBatchSGD(parts, LeastSquaresGradient, SimpleUpdater, new Float64Array(2), {
+          ...settings,
+          miniBatchFraction: 1,
+          seed: 42,
+        })
+      ).weights;
     const split = [points.slice(0, 50), points.slice(50, 51), points.slice(51)].map(denseRows);
-    expect(maxDifference(run(split), run([denseRows(points)]))).toBeLessThan(TOLERANCE);
+    expect(maxDifference(await run(split), await run([denseRows(points)]))).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('runMiniBatchSGD on worker threads', () => {
+  it('gives the same weights, bit for bit, as on the calling thread alone', async () => {
+    // 3,000 rows of 40 features in two partitions: gradient jobs of 4·n·d = 240,000 operations,
+    // split over the pool when minParallelWork is 0; with threads 0 nothing is split.
+    const random = new SeededRandom(17);
+    const truth = Array.from({ length: 40 }, () => random.nextGaussian());
+    const points = linearData(truth, 3000, 18);
+    const parts = [points.slice(0, 1700), points.slice(1700)].map(denseRows);
+    const run = async () =>
+      (
+        await runMiniBatchSGD(parts, LeastSquaresGradient, SquaredL2Updater, new Float64Array(40), {
+          ...settings,
+          miniBatchFraction: 0.7,
+          seed: 5,
+        })
+      ).weights;
+    const defaults = await configureKernels({});
+    try {
+      await configureKernels({ threads: 0 });
+      const alone = await run();
+      await configureKernels({ threads: 1, minParallelWork: 0 });
+      expect(Array.from(await run())).toEqual(Array.from(alone));
+      expect(maxDifference(alone, new Float64Array(40))).toBeGreaterThan(0.1);
+    } finally {
+      await configureKernels(defaults);
+    }
   });
 });
 
 describe('mini-batch sampling', () => {
   const points = linearData([1, 2], 2000, 21);
-  const sgd = (seed: number, fraction: number, parts = [denseRows(points)]) =>
-    runMiniBatchSGD(parts, LeastSquaresGradient, SimpleUpdater, new Float64Array(2), {
-      ...settings,
-      miniBatchFraction: fraction,
-      seed,
-    });
+  const sgd = async (seed: number, fraction: number, parts = [denseRows(points)]) =>
+    (
+      await runMiniBatchSGD(parts, LeastSquaresGradient, SimpleUpdater, new Float64Array(2), {
+        ...settings,
+        miniBatchFraction: fraction,
+        seed,
+      })
+    ).weights;
 
-  it('is reproducible under a seed and changes with it', () => {
-    expect(Array.from(sgd(42, 0.3).weights)).toEqual(Array.from(sgd(42, 0.3).weights));
-    expect(maxDifference(sgd(42, 0.3).weights, sgd(43, 0.3).weights)).toBeGreaterThan(0);
-    expect(maxDifference(sgd(42, 0.3).weights, sgd(42, 1).weights)).toBeGreaterThan(0);
+  it('is reproducible under a seed and changes with it', async () => {
+    expect(Array.from(await sgd(42, 0.3))).toEqual(Array.from(await sgd(42, 0.3)));
+    expect(maxDifference(await sgd(42, 0.3), await sgd(43, 0.3))).toBeGreaterThan(0);
+    expect(maxDifference(await sgd(42, 0.3), await sgd(42, 1))).toBeGreaterThan(0);
   });
 
   it('takes each record with probability miniBatchFraction', () => {
@@ -265,9 +301,9 @@ describe('mini-batch sampling', () => {
     expect(Math.abs(count - 600)).toBeLessThan(100);
   });
 
-  it('skips iterations whose sample is empty, leaving the weights alone', () => {
+  it('skips iterations whose sample is empty, leaving the weights alone', async () => {
     const few = denseRows(points.slice(0, 3));
-    const result = runMiniBatchSGD(
+    const result = await runMiniBatchSGD(
       [few],
       LeastSquaresGradient,
       SimpleUpdater,
@@ -283,7 +319,7 @@ describe('mini-batch sampling', () => {
     expect(Array.from(result.weights)).toEqual([5, 5]);
   });
 
-  it('a single partition samples with SeededRandom(seed + iteration)', () => {
+  it('a single partition samples with SeededRandom(seed + iteration)', async () => {
     // One iteration, so the only generator used is SeededRandom(42 + 1): reproduce its sample.
     const batch = denseRows(points.slice(0, 50));
     const random = new SeededRandom(43);
@@ -292,7 +328,7 @@ describe('mini-batch sampling', () => {
       ...settings,
       numIterations: 1,
     });
-    const result = runMiniBatchSGD(
+    const result = await runMiniBatchSGD(
       [batch],
       LeastSquaresGradient,
       SimpleUpdater,

@@ -1,6 +1,5 @@
-import { SeededRandom } from '../random.js';
 import type { Gradient } from './gradient.js';
-import { accumulateGradient, type LabeledRows, type RecordSample } from './gradient-sum.js';
+import { partitionGradient, type LabeledRows } from './gradient-sum.js';
 import type { Updater } from './updater.js';
 
 /** Settings of {@link runMiniBatchSGD} (Spark's `GradientDescent` parameters). */
@@ -52,21 +51,23 @@ const PARTITION_SEED_STRIDE = 1_000_003;
  * by less than `convergenceTol · max(‖w‖, 1)`.
  *
  * Like Spark, the same seeds serve every call: a streaming model samples its batches with the
- * same sequence of seeds, which keeps a run reproducible batch by batch.
+ * same sequence of seeds, which keeps a run reproducible batch by batch. Asynchronous because a
+ * large dense partition's gradient sums run on the kernels' worker threads (the same bits as on
+ * the calling thread).
  *
  * @example
  * // two records, x = e1 with label 2 and x = e2 with label 3, packed densely:
  * const batch = { rows: { kind: 'dense', n: 2, d: 2, data: Float64Array.of(1, 0, 0, 1) }, labels: Float64Array.of(2, 3) };
  * const settings = { stepSize: 1, numIterations: 100, miniBatchFraction: 1, regParam: 0, convergenceTol: 1e-6, seed: 42 };
- * runMiniBatchSGD([batch], LeastSquaresGradient, SimpleUpdater, new Float64Array(2), settings).weights; // ≈ [2, 3]
+ * (await runMiniBatchSGD([batch], LeastSquaresGradient, SimpleUpdater, new Float64Array(2), settings)).weights; // ≈ [2, 3]
  */
-export function runMiniBatchSGD(
+export async function runMiniBatchSGD(
   partitions: readonly LabeledRows[],
   gradient: Gradient,
   updater: Updater,
   initialWeights: Float64Array,
   settings: GradientDescentSettings,
-): GradientDescentResult {
+): Promise<GradientDescentResult> {
   const { stepSize, numIterations, miniBatchFraction, regParam, convergenceTol, seed } = settings;
   const computeLoss = settings.computeLoss ?? true;
   const d = initialWeights.length;
@@ -83,13 +84,12 @@ export function runMiniBatchSGD(
     let count = 0;
     let lossSum = 0;
     for (let p = 0; p < partitions.length; p++) {
-      partitionSums[p].fill(0);
-      const sample = samplerFor(miniBatchFraction, seed + iteration + p * PARTITION_SEED_STRIDE);
-      const part = accumulateGradient(
+      const part = await partitionGradient(
         partitions[p],
         weights,
         gradient,
-        sample,
+        miniBatchFraction,
+        seed + iteration + p * PARTITION_SEED_STRIDE,
         computeLoss,
         partitionSums[p],
       );
@@ -106,10 +106,6 @@ export function runMiniBatchSGD(
     converged = steps > 1 && hasConverged(previous, weights, convergenceTol);
   }
   return { weights, lossHistory, iterations: iteration - 1, converged };
-}
-
-function samplerFor(fraction: number, seed: number): RecordSample | undefined {
-  return fraction >= 1 ? undefined : { fraction, random: new SeededRandom(seed) };
 }
 
 /** `out = (Σ_p sums[p]) / count`, summing partitions in order (Spark's treeAggregate, then /n). */
