@@ -203,7 +203,7 @@ function nearest(
  * Assigns rows of the blocks [firstBlock, endBlock) (block b holds rows [b·blockRows, …), the
  * last one may be short) to their nearest centre. Optional outputs (address 0 = skip):
  * `assignments` (i32 per row), `distances` (squared distance to the assigned centre, per row),
- * `partials`: per block, at partials + b·(k·d + k + 1)·8, the block's per-cluster sums (k × d),
+ * `partials`: per block, at partials + b·partialStride·8, the block's per-cluster sums (k × d),
  * counts (k) and, when wantCost, its cost. `scratch`: 2·kp f64 owned by the calling thread.
  */
 export function kmeansAssign(
@@ -218,6 +218,7 @@ export function kmeansAssign(
   assignments: usize,
   distances: usize,
   partials: usize,
+  partialStride: i32,
   wantCost: bool,
   blockRows: i32,
   scratch: usize,
@@ -226,12 +227,12 @@ export function kmeansAssign(
 ): void {
   const kp = (k + 1) & ~1;
   const second = scratch + ((<usize>kp) << 3);
-  const stride = k * d + k + 1;
+  const width = k * d + k + 1;
   for (let block = firstBlock; block < endBlock; block++) {
     const start = block * blockRows;
     const end = min(n, start + blockRows);
-    const partial: usize = partials == 0 ? 0 : rowAt(partials, block, stride);
-    if (partial != 0) memory.fill(partial, 0, (<usize>stride) << 3);
+    const partial: usize = partials == 0 ? 0 : rowAt(partials, block, partialStride);
+    if (partial != 0) memory.fill(partial, 0, (<usize>width) << 3);
     for (let row = start; row < end; row += 2) {
       const x0 = rowAt(data, row, d);
       const hasPair = row + 1 < end;

@@ -37,7 +37,7 @@ function multiplier(loss: i32, prediction: f64, label: f64): f64 {
 /**
  * Sums gradients over the positions of the blocks [firstBlock, endBlock) of a list of `count`
  * positions: position p is row p, or row rows[p] when `rows` (i32 row indices) is not 0. Per block,
- * at partials + b·(d + 2)·8: Σ g·x (d values), the loss sum, and the number of rows.
+ * at partials + b·partialStride·8: Σ g·x (d values), the loss sum, and the number of rows.
  */
 export function gradientSums(
   loss: i32,
@@ -48,17 +48,17 @@ export function gradientSums(
   rows: usize,
   count: i32,
   partials: usize,
+  partialStride: i32,
   blockRows: i32,
   _scratch: usize,
   firstBlock: i32,
   endBlock: i32,
 ): void {
-  const stride = d + 2;
   for (let block = firstBlock; block < endBlock; block++) {
     const start = block * blockRows;
     const end = min(count, start + blockRows);
-    const partial = rowAt(partials, block, stride);
-    memory.fill(partial, 0, (<usize>stride) << 3);
+    const partial = rowAt(partials, block, partialStride);
+    memory.fill(partial, 0, (<usize>(d + 2)) << 3);
     let lossSum = 0.0;
     for (let position = start; position < end; position++) {
       const row = rows == 0 ? position : load<i32>(rows + ((<usize>position) << 2));

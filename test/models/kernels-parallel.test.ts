@@ -18,6 +18,7 @@ import {
   wasmPredictLinear,
 } from '../../src/index.js';
 import { KernelPool } from '../../src/models/kernels/parallel-pool.js';
+import { clusterStatisticsPlan } from '../../src/models/kernels/wasm-kmeans.js';
 import { BLOCK_ROWS, type BlockJob } from '../../src/models/kernels/wasm-job.js';
 import { KernelAllocations } from '../../src/models/kernels/wasm-memory.js';
 import { kernelRuntime } from '../../src/models/kernels/wasm-module.js';
@@ -148,23 +149,24 @@ describe('KernelPool', () => {
     }
   });
 
-  it('reports a kernel that fails on a worker thread, and stays usable', async () => {
+  it('reports a kernel that fails on any thread, and stays usable', async () => {
     const pool = await KernelPool.start({ threads: 1 });
     const memory = new KernelAllocations();
     try {
-      const weights = memory.input(Float64Array.of(2));
-      const out = memory.reserve(2 * BLOCK_ROWS * 8);
-      // The calling thread's block (rows 0-255) ends exactly at the end of memory; the
-      // worker's block (rows 256-511) lies beyond it, so only the worker traps.
+      // Two blocks of k-means rows (k = 100, d = 1,000: milliseconds each). The calling thread
+      // claims block 0 at once; block 1, whose rows we move past the end of memory, is normally
+      // claimed by the worker meanwhile, and traps there.
+      const [n, d, k] = [2 * BLOCK_ROWS, 1000, 100];
+      const random = new SeededRandom(8);
+      const rows = rowsOf(gaussians(random, n * d), n, d);
+      const centers = gaussians(random, k * d);
+      const plan = clusterStatisticsPlan(rows, centers, k)(memory);
       const end = kernelRuntime().memory.buffer.byteLength;
-      const outOfBounds = predictJob(end - BLOCK_ROWS * 8, 2 * BLOCK_ROWS, weights, out);
-      await expect(pool.run(outOfBounds)).rejects.toThrow(
-        /a kernel failed on a worker thread: RuntimeError: memory access out of bounds/,
-      );
+      const args = [end - BLOCK_ROWS * d * 8, ...plan.job.args.slice(1)];
+      await expect(pool.run({ ...plan.job, args })).rejects.toThrow(/memory access out of bounds/);
       expect(pool.isUsable).toBe(true);
-      const data = memory.input(Float64Array.from({ length: 2 * BLOCK_ROWS }, (_, i) => i));
-      await pool.run(predictJob(data, 2 * BLOCK_ROWS, weights, out));
-      expect(new Float64Array(kernelRuntime().memory.buffer, out, 2 * BLOCK_ROWS)[300]).toBe(600);
+      await pool.run(plan.job);
+      expect(plan.finish()).toEqual(wasmClusterStatistics(rows, centers, k));
     } finally {
       memory.release();
       await pool.close();
@@ -191,24 +193,27 @@ describe('KernelPool', () => {
     }
   });
 
-  it('never keeps the process alive', () => {
+  it('never keeps the process alive, and closes cleanly', () => {
     expect(existsSync(`${root}/dist/index.js`), 'run `npm run build` before the tests').toBe(true);
-    // A separate process (the built package) uses the threads and ends without closing them:
-    // it must exit by itself, promptly.
-    const program = `
-      import { configureKernels, parallelClusterStatistics } from 'millrace';
-      await configureKernels({ threads: 1, minParallelWork: 0 });
-      const data = Float64Array.from({ length: 4000 }, (_, i) => i % 7);
-      const rows = { kind: 'dense', n: 2000, d: 2, data };
-      const stats = await parallelClusterStatistics(rows, Float64Array.of(0, 0, 6, 6), 2);
-      console.log(JSON.stringify(Array.from(stats.counts)));
-    `;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', program], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    const total: number[] = JSON.parse(output.trim()) as number[];
-    expect(total[0] + total[1]).toBe(2000);
+    // A separate process (the built package) uses the threads, then either ends without closing
+    // them (it must exit by itself, promptly) or closes them (it must exit 0 once they're gone).
+    for (const ending of ['', 'await closeKernelThreads();']) {
+      const program = `
+        import { closeKernelThreads, configureKernels, parallelClusterStatistics } from 'millrace';
+        await configureKernels({ threads: 1, minParallelWork: 0 });
+        const data = Float64Array.from({ length: 4000 }, (_, i) => i % 7);
+        const rows = { kind: 'dense', n: 2000, d: 2, data };
+        const stats = await parallelClusterStatistics(rows, Float64Array.of(0, 0, 6, 6), 2);
+        console.log(JSON.stringify(Array.from(stats.counts)));
+        ${ending}
+      `;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', program], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      const total: number[] = JSON.parse(output.trim()) as number[];
+      expect(total[0] + total[1]).toBe(2000);
+    }
   });
 });

@@ -9,6 +9,23 @@ import { kernelRuntime, type BlockKernelName } from './wasm-module.js';
  */
 export const BLOCK_ROWS = 256;
 
+/**
+ * Threads write to separate cache lines: per-block partials and per-thread scratch are padded to
+ * whole 64-byte lines (and reservations are line-aligned). Two cores writing one line make each
+ * other's writes many times slower (false sharing), which cost more than the second thread gave.
+ */
+export const CACHE_LINE_BYTES = 64;
+
+/** `bytes` rounded up to whole cache lines. */
+export function wholeCacheLines(bytes: number): number {
+  return Math.ceil(bytes / CACHE_LINE_BYTES) * CACHE_LINE_BYTES;
+}
+
+/** The distance, in f64 values, between consecutive block partials of `width` values. */
+export function partialStride(width: number): number {
+  return wholeCacheLines(width * 8) / 8;
+}
+
 /** The number of blocks covering `rows` rows. */
 export function blockCount(rows: number): number {
   return Math.ceil(rows / BLOCK_ROWS);
@@ -17,8 +34,8 @@ export function blockCount(rows: number): number {
 /**
  * One kernel call split into blocks. Every block kernel is called as
  * `kernel(...args, scratch, firstBlock, endBlock)`, where `scratch` is `scratchBytes` of memory
- * owned by the calling thread (0 when the kernel needs none), so any contiguous range of blocks
- * can run on any thread.
+ * owned by the calling thread (0 when the kernel needs none; whole cache lines), so any
+ * contiguous range of blocks can run on any thread.
  */
 export interface BlockJob {
   readonly kernel: BlockKernelName;

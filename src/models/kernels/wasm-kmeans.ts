@@ -3,6 +3,7 @@ import type { DenseRows } from './pack.js';
 import {
   BLOCK_ROWS,
   blockCount,
+  partialStride,
   runOnThisThread,
   type BlockJob,
   type PlanBuilder,
@@ -52,6 +53,7 @@ interface AssignTargets {
   readonly assignments: number;
   readonly distances: number;
   readonly partials: number;
+  readonly stride: number;
   readonly wantCost: boolean;
 }
 
@@ -70,7 +72,7 @@ function assignJob(
   const norms = memory.reserve(kp * 8);
   const largestNorm = kernelRuntime().exports.kmeansPrepare(centres, k, d, prepared, norms);
   const data = memory.input(rowValues(rows));
-  const { assignments, distances, partials, wantCost } = targets;
+  const { assignments, distances, partials, stride, wantCost } = targets;
   const cost = wantCost ? 1 : 0;
   return {
     kernel: 'kmeansAssign',
@@ -86,6 +88,7 @@ function assignJob(
       assignments,
       distances,
       partials,
+      stride,
       cost,
       BLOCK_ROWS,
     ],
@@ -107,19 +110,21 @@ export function clusterStatisticsPlan(
     checkLength('clusterStatistics', 'assignment', options.assignment, rows.n);
   const { d } = rows;
   const width = k * d + k + 1;
+  const stride = partialStride(width);
   return (memory) => {
-    const partials = memory.reserve(blockCount(rows.n) * width * 8);
+    const partials = memory.reserve(blockCount(rows.n) * stride * 8);
     const job = assignJob(memory, rows, centers, k, {
       assignments: options.assignment ? memory.output(options.assignment) : 0,
       distances: 0,
       partials,
+      stride,
       wantCost: options.cost === true,
     });
     return {
       job,
       finish: () => {
         const merged = memory.reserve(width * 8);
-        kernelRuntime().exports.mergeBlocks(partials, width, job.blocks, merged);
+        kernelRuntime().exports.mergeBlocks(partials, width, stride, job.blocks, merged);
         memory.copyOutputs();
         const values = float64At(merged, width);
         return {
@@ -150,6 +155,7 @@ export function nearestCentersPlan(
       assignments: memory.output(assignment),
       distances: squaredDistances ? memory.output(squaredDistances) : 0,
       partials: 0,
+      stride: 0,
       wantCost: false,
     }),
     finish: () => memory.copyOutputs(),

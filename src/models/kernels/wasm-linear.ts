@@ -3,6 +3,7 @@ import type { DenseRows } from './pack.js';
 import {
   BLOCK_ROWS,
   blockCount,
+  partialStride,
   runOnThisThread,
   type BlockJob,
   type PlanBuilder,
@@ -79,9 +80,10 @@ export function gradientSumPlan(
   const { n, d } = rows;
   const count = sample ? sample.length : n;
   const width = d + 2;
+  const stride = partialStride(width);
   return (memory: KernelAllocations) => {
     const blocks = blockCount(count);
-    const partials = memory.reserve(blocks * width * 8);
+    const partials = memory.reserve(blocks * stride * 8);
     const args = [
       LOSS_CODES[loss],
       memory.input(rowValues(rows)),
@@ -91,6 +93,7 @@ export function gradientSumPlan(
       sample ? memory.input(sample) : 0,
       count,
       partials,
+      stride,
       BLOCK_ROWS,
     ];
     const job: BlockJob = {
@@ -104,7 +107,7 @@ export function gradientSumPlan(
       job,
       finish: () => {
         const merged = memory.reserve(width * 8);
-        kernelRuntime().exports.mergeBlocks(partials, width, blocks, merged);
+        kernelRuntime().exports.mergeBlocks(partials, width, stride, blocks, merged);
         const values = float64At(merged, width);
         return { gradient: values.slice(0, d), lossSum: values[d], count: values[d + 1] };
       },

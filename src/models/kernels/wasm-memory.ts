@@ -7,6 +7,7 @@ import { kernelRuntime } from './wasm-module.js';
  * too short for allocations made after it: views are made fresh after allocating.
  */
 
+const LINE_BYTES = 64;
 // Every buffer object the memory has handed out: an array on one of them is kernel memory.
 const kernelBuffers = new WeakSet<SharedArrayBuffer>();
 // Addresses handed out by allocateKernelArray and not yet released.
@@ -43,13 +44,16 @@ export class KernelAllocations {
   private readonly addresses: number[] = [];
   private readonly outputs: { array: Float64Array | Int32Array; address: number }[] = [];
 
-  /** `bytes` of uninitialised memory (16-byte aligned). */
+  /**
+   * `bytes` of uninitialised memory starting on a cache line (64 bytes), so that what one
+   * thread writes there never shares a line with another reservation.
+   */
   reserve(bytes: number): number {
-    // The allocator's smallest block is 16 bytes; asking for at least that keeps
-    // zero-length inputs (n = 0) at a real, distinct address.
-    const address = kernelRuntime().exports.allocate(Math.max(bytes, 16));
+    // One line extra to align within; it also keeps zero-length inputs (n = 0) at a real,
+    // distinct address.
+    const address = kernelRuntime().exports.allocate(bytes + LINE_BYTES);
     this.addresses.push(address);
-    return address;
+    return Math.ceil(address / LINE_BYTES) * LINE_BYTES;
   }
 
   /** The address of `array`'s values in kernel memory, copying them there if needed. */

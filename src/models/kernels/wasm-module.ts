@@ -23,7 +23,7 @@ export interface KernelExports {
   kmeansAssign(...args: number[]): void;
   gradientSums(...args: number[]): void;
   linearPredict(...args: number[]): void;
-  mergeBlocks(partials: number, width: number, count: number, out: number): void;
+  mergeBlocks(partials: number, width: number, stride: number, count: number, out: number): void;
   nonFiniteRows(data: number, n: number, d: number, out: number): number;
 }
 
