@@ -7,7 +7,8 @@
 //   - wasm + pool: the batch split over the calling thread and the worker threads;
 //   - wasm auto: the parallel entry points with the default size threshold (what models get).
 // Kernel-only figures: the models' end-to-end rows are in models.mjs. A second part
-// (`crossover`) times one thread against the pool on growing batches, to place the threshold.
+// (`crossover`) times one thread against the pool on growing batches, to place the threshold
+// (minParallelWork: the estimated time on one thread from which a job is split).
 // Usage: node --expose-gc benchmarks/kernels.mjs [--quick] [--runs=N] [--only=kernels,crossover]
 //        [--threads=N]
 import {
@@ -145,31 +146,26 @@ function makeStream({ d, batchSize }) {
 
 const KERNELS = {
   'kmeans statistics': {
-    work: (n, d) => 2 * n * K * d,
     plain: (s, b) => plainClusterStatistics(b.plain.data, b.n, s.d, s.centers, K),
     wasm: (s, rows) => wasmClusterStatistics(rows, s.centers, K),
     parallel: (s, rows) => parallelClusterStatistics(rows, s.centers, K),
   },
   'kmeans predict': {
-    work: (n, d) => 2 * n * K * d,
     plain: (s, b) => plainClusterStatistics(b.plain.data, b.n, s.d, s.centers, K, s.assignment),
     wasm: (s, rows) => wasmNearestCenters(rows, s.centers, K, s.assignment),
     parallel: (s, rows) => parallelNearestCenters(rows, s.centers, K, s.assignment),
   },
   'gradient least squares': {
-    work: (n, d) => 4 * n * d,
     plain: (s, b) => plainGradientSum(false, b.plain.data, b.n, s.d, b.labels, s.weights),
     wasm: (s, rows, b) => wasmGradientSum('leastSquares', rows, b.labels, s.weights),
     parallel: (s, rows, b) => parallelGradientSum('leastSquares', rows, b.labels, s.weights),
   },
   'gradient logistic': {
-    work: (n, d) => 4 * n * d,
     plain: (s, b) => plainGradientSum(true, b.plain.data, b.n, s.d, b.labels, s.weights),
     wasm: (s, rows, b) => wasmGradientSum('logistic', rows, b.labels, s.weights),
     parallel: (s, rows, b) => parallelGradientSum('logistic', rows, b.labels, s.weights),
   },
   'predict margins': {
-    work: (n, d) => 2 * n * d,
     plain: (s, b) => plainPredict(b.plain.data, b.n, s.d, s.weights, s.out),
     wasm: (s, rows) => wasmPredictLinear(rows, s.weights, 0, 'margin', s.out),
     parallel: (s, rows) => parallelPredictLinear(rows, s.weights, 0, 'margin', s.out),
@@ -295,12 +291,11 @@ if (wants('crossover') && threads > 0) {
       };
       const alone = await best(() => kernel.wasm(stream, rows, batch));
       const pooled = await best(() => kernel.parallel(stream, rows, batch));
-      const entry = { kernel: name, d, n, work: kernel.work(n, d), alone, pooled };
+      const entry = { kernel: name, d, n, alone, pooled };
       results.crossover.push(entry);
       table.push([
         `${name}, d=${d}`,
         n,
-        entry.work.toExponential(1),
         `${(alone * 1e6).toFixed(1)} µs`,
         `${(pooled * 1e6).toFixed(1)} µs`,
         formatRatio(alone / pooled),
@@ -310,7 +305,7 @@ if (wants('crossover') && threads > 0) {
   }
   printTable(
     `Crossover: fastest of 5 × ${repeats} calls, one thread against calling thread + ${threads} worker(s)`,
-    ['kernel', 'n', 'work (flops)', 'one thread', 'pool', 'speedup'],
+    ['kernel', 'n', 'one thread', 'pool', 'speedup'],
     table,
   );
 }

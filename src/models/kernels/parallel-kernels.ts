@@ -28,20 +28,19 @@ export interface KernelSettings {
   /** Worker threads besides the calling one; 0 keeps every kernel on the calling thread. */
   readonly threads: number;
   /**
-   * Smallest job, in floating-point operations (k-means: 2·n·k·d; gradient: 4·n·d; prediction:
-   * 2·n·d), that is split over the threads. Below it, waking a thread costs more than it saves.
+   * Smallest job that is split over the threads, as its estimated time on one thread in
+   * microseconds (each kernel estimates its own from measured per-row costs). Below it, waking a
+   * thread costs more than it saves.
    */
   readonly minParallelWork: number;
 }
 
 /**
- * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine with one core idle:
- * one worker beside the calling thread was 0.68× as fast at 2·10⁵ operations (k-means, d = 10,
- * 1,024 rows), 1.22-1.25× at 8·10⁵-2·10⁶ (k-means d = 10, 4,096 rows; d = 100, 1,024 rows) and
- * 1.4-1.65× from 1.6·10⁶ up; waking a worker and waiting for it costs ~20-40 µs. When the other
- * core is busy (other processes), the pool doesn't pay at any size: then use threads: 0.
+ * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine: waking a sleeping
+ * worker costs the calling thread ~10 µs and the worker starts ~30-50 µs later, so jobs under
+ * ~100 µs are done before it can help. (With the other core busy, the pool can't pay at all.)
  */
-const DEFAULT_MIN_PARALLEL_WORK = 1_000_000;
+const DEFAULT_MIN_PARALLEL_WORK = 100;
 
 let settings: KernelSettings = {
   threads: defaultThreadCount(),
@@ -52,12 +51,12 @@ let pool: Promise<KernelPool> | undefined;
 /**
  * Sets how the kernels use worker threads. `threads` (default: available cores − 1) is how many
  * worker threads join the calling thread on large batches; `minParallelWork` the smallest job
- * that is split. Changing `threads` stops the current threads (new ones start on next need).
+ * that is split, in estimated microseconds on one thread. Changing `threads` stops the current threads (new ones start on next need).
  * Returns the settings now in force.
  *
  * @example
  * await configureKernels({ threads: 0 }); // everything on the calling thread
- * await configureKernels({ threads: 3, minParallelWork: 1e6 });
+ * await configureKernels({ threads: 3, minParallelWork: 200 });
  */
 export async function configureKernels(changes: Partial<KernelSettings>): Promise<KernelSettings> {
   const next = { ...settings, ...changes };
@@ -107,7 +106,7 @@ async function runParallel<T>(build: PlanBuilder<T>): Promise<T> {
   try {
     const plan = build(memory);
     const { job } = plan;
-    if (settings.threads > 0 && job.blocks > 1 && job.work >= settings.minParallelWork) {
+    if (settings.threads > 0 && job.blocks > 1 && job.estimatedMicros >= settings.minParallelWork) {
       await (await sharedPool()).run(job);
     } else {
       runJobHere(job, memory);

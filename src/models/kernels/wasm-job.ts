@@ -42,8 +42,11 @@ export interface BlockJob {
   readonly args: readonly number[];
   readonly blocks: number;
   readonly scratchBytes: number;
-  /** Approximate floating-point operations, to judge whether worker threads pay. */
-  readonly work: number;
+  /**
+   * Estimated time on one thread, in microseconds (per-row costs measured with
+   * benchmarks/kernels.mjs), to judge whether worker threads pay.
+   */
+  readonly estimatedMicros: number;
 }
 
 /** A kernel call ready to run: the job, then `finish()` reads its results out of kernel memory. */
