@@ -51,8 +51,8 @@ let pool: Promise<KernelPool> | undefined;
 /**
  * Sets how the kernels use worker threads. `threads` (default: available cores − 1) is how many
  * worker threads join the calling thread on large batches; `minParallelWork` the smallest job
- * that is split, in estimated microseconds on one thread. Changing `threads` stops the current threads (new ones start on next need).
- * Returns the settings now in force.
+ * that is split, in estimated microseconds on one thread. Changing `threads` stops the current
+ * threads (new ones start on next need). Returns the settings now in force.
  *
  * @example
  * await configureKernels({ threads: 0 }); // everything on the calling thread
@@ -90,14 +90,17 @@ export async function closeKernelThreads(): Promise<void> {
 
 async function sharedPool(): Promise<KernelPool> {
   const starting = (pool ??= KernelPool.start({ threads: settings.threads }));
+  let current: KernelPool;
   try {
-    const current = await starting;
-    if (current.isUsable) return current;
+    current = await starting;
   } catch (error) {
     if (pool === starting) pool = undefined; // the next call tries again
     throw error;
   }
-  if (pool === starting) pool = undefined; // a thread died: replace the pool
+  if (current.isUsable) return current;
+  // A thread died: stop the others and start a new pool.
+  if (pool === starting) pool = undefined;
+  await current.close();
   return sharedPool();
 }
 
