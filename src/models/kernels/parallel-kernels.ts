@@ -36,11 +36,13 @@ export interface KernelSettings {
 }
 
 /**
- * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine: waking a sleeping
- * worker costs the calling thread ~10 µs and the worker starts ~30-50 µs later, so jobs under
- * ~100 µs are done before it can help. (With the other core busy, the pool can't pay at all.)
+ * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine, other core idle:
+ * with one worker, jobs of ~20 µs on one thread took 1.25-1.5× longer, ~35-40 µs broke even,
+ * from ~70 µs the pool was 1.2-1.5× faster, and 1.6-2.1× from ~300 µs.
+ * Waking a sleeping worker costs the caller ~10 µs and the worker starts 30-50 µs later, so a
+ * shorter job is done before it can help. (With the other core busy, the pool can't pay at all.)
  */
-const DEFAULT_MIN_PARALLEL_WORK = 100;
+const DEFAULT_MIN_PARALLEL_WORK = 50;
 
 let settings: KernelSettings = {
   threads: defaultThreadCount(),
