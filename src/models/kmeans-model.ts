@@ -121,7 +121,9 @@ export class StreamingKMeansModel {
     clusterCenters.forEach((center, c) => {
       const problem = vectorProblem(center, dim);
       if (problem !== undefined) throw new ConfigurationError(`cluster centre ${c}: ${problem}`);
-      centers.set(toDense(center), c * dim);
+      // Dense centres are copied straight in (a model is built every batch: no per-centre copy).
+      const isDense = center instanceof Float64Array || Array.isArray(center);
+      centers.set(isDense ? (center as ArrayLike<number>) : toDense(center), c * dim);
     });
     if (clusterWeights.length !== k) {
       throw new ConfigurationError(

@@ -169,7 +169,7 @@ export abstract class StreamingModel<
     const context = stream.context;
     const stage = `${this.nameIn(context)}.${verb}`;
     const node = new MapPartitionsNode(stream.node, verb, (partition: readonly I[], time) =>
-      this.scorePartition(context, stage, time, partition, partition, score, (result) => result),
+      this.scorePartition<I, P, P>(context, stage, time, partition, partition, score, undefined),
     );
     return new DStream(context, node);
   }
@@ -211,14 +211,22 @@ export abstract class StreamingModel<
     originals: readonly R[],
     inputs: readonly unknown[],
     score: PartitionScorer<Model, P>,
-    build: (result: P, original: R) => O,
+    build: ((result: P, original: R) => O) | undefined,
   ): O[] {
     const model = this.requireModel(stage);
     const report = deadLetterReporter(context, stage, time);
     const { kept, results } = rejectAsOriginals(originals, report, (onReject) =>
       score(model, inputs, onReject),
     );
-    return Array.from(kept, (position, i) => build(results[i], originals[position]));
+    // A plain loop into a preallocated array: Array.from with a callback cost about as much per
+    // record as packing it did; without `build` the results are the output.
+    const out = new Array<O>(kept.length);
+    if (build === undefined) {
+      for (let i = 0; i < kept.length; i++) out[i] = results[i] as unknown as O;
+    } else {
+      for (let i = 0; i < kept.length; i++) out[i] = build(results[i], originals[kept[i]]);
+    }
+    return out;
   }
 
   private requireModel(action: string): Model {
