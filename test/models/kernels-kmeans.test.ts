@@ -234,6 +234,8 @@ describe('k-means kernels (WebAssembly SIMD)', () => {
     releaseKernelArray(shared);
     expect(() => releaseKernelArray(shared)).toThrow(StateError);
     expect(() => releaseKernelArray(new Float64Array(4))).toThrow(/not a live array/);
+    // 2^28 values = 2 GiB: more than one allocation may hold, refused before anything happens.
+    expect(() => allocateKernelArray(2 ** 28)).toThrow(/more than the kernels can allocate/);
   });
 
   it('reject inconsistent shapes with a ConfigurationError naming the values', () => {

@@ -1,5 +1,5 @@
-import { StateError } from '../../streaming/errors.js';
-import { kernelRuntime } from './wasm-module.js';
+import { ConfigurationError, StateError } from '../../streaming/errors.js';
+import { KernelUnavailableError, kernelRuntime } from './wasm-module.js';
 
 /**
  * Views of and allocations in the kernels' shared memory. The memory grows in place, and every
@@ -17,6 +17,26 @@ function currentBuffer(): SharedArrayBuffer {
   const buffer = kernelRuntime().memory.buffer;
   kernelBuffers.add(buffer);
   return buffer;
+}
+
+// The allocator's largest block (AssemblyScript's TLSF: 1 GiB less its header).
+const MAX_ALLOCATION_BYTES = 2 ** 30 - 64;
+
+/** The address of `bytes` of kernel memory, with the limits explained when they are hit. */
+function allocate(bytes: number): number {
+  if (!(bytes <= MAX_ALLOCATION_BYTES)) {
+    throw new ConfigurationError(
+      `kernel memory: ${bytes} bytes at once is more than the kernels can allocate (1 GiB per array); split the batch`,
+    );
+  }
+  try {
+    return kernelRuntime().exports.allocate(bytes);
+  } catch (error) {
+    throw new KernelUnavailableError(
+      `kernel memory is full: can't find ${bytes} more bytes (4 GiB in all); release the kernel arrays no longer needed, or use smaller batches`,
+      { cause: error },
+    );
+  }
 }
 
 /** `length` f64 values at byte address `address` of kernel memory. */
@@ -51,7 +71,7 @@ export class KernelAllocations {
   reserve(bytes: number): number {
     // One line extra to align within; it also keeps zero-length inputs (n = 0) at a real,
     // distinct address.
-    const address = kernelRuntime().exports.allocate(bytes + LINE_BYTES);
+    const address = allocate(bytes + LINE_BYTES);
     this.addresses.push(address);
     return Math.ceil(address / LINE_BYTES) * LINE_BYTES;
   }
@@ -109,7 +129,7 @@ export class KernelAllocations {
  * releaseKernelArray(data);
  */
 export function allocateKernelArray(length: number): Float64Array {
-  const address = kernelRuntime().exports.allocate(Math.max(length * 8, 16));
+  const address = allocate(Math.max(length * 8, 16));
   liveArrays.add(address);
   return float64At(address, length).fill(0);
 }
