@@ -83,6 +83,18 @@ export abstract class GeneralizedLinearModel {
    */
   abstract predictFromMargin(margin: number): number;
 
+  /**
+   * `predictFromMargin` of every value of `margins`, in place: the batch paths' form, which a
+   * model may compute faster, with the same results.
+   *
+   * @example
+   * const margins = Float64Array.of(-2, 3);
+   * new LogisticRegressionModel([1]).predictFromMargins(margins); // margins: [0, 1]
+   */
+  predictFromMargins(margins: Float64Array): void {
+    for (let i = 0; i < margins.length; i++) margins[i] = this.predictFromMargin(margins[i]);
+  }
+
   /** The model as a TensorFlow.js model (one Dense unit), for serving or TensorFlow tooling. */
   abstract toTfjs(): Promise<LayersModel>;
 
@@ -121,6 +133,9 @@ export class LinearRegressionModel extends GeneralizedLinearModel {
   predictFromMargin(margin: number): number {
     return margin;
   }
+
+  /** The margins are the predictions: nothing to do. */
+  override predictFromMargins(): void {}
 
   toTfjs(): Promise<LayersModel> {
     return linearModelToTfjs(this.weights, this.intercept, 'linear');
@@ -187,6 +202,30 @@ export class LogisticRegressionModel extends GeneralizedLinearModel {
     const probability = sigmoid(margin);
     if (this.currentThreshold === undefined) return probability;
     return probability > this.currentThreshold ? 1 : 0;
+  }
+
+  /**
+   * With a threshold t in (0, 1), margins clearly on one side of the boundary b = log(t/(1−t))
+   * are labelled without an exponential: the sigmoid's computed value is within a few ulps of
+   * the true one, and its slope near b is t(1−t), so beyond b ± δ with
+   * δ = 1e-12/(t(1−t)) + 1e-9(1 + |b|) (orders of magnitude above both errors) `sigmoid(m) > t`
+   * can't come out otherwise. Margins within δ take `predictFromMargin`'s exact path, so the
+   * labels are always the same as record by record.
+   */
+  override predictFromMargins(margins: Float64Array): void {
+    const t = this.currentThreshold;
+    if (t === undefined || !(t > 0 && t < 1)) {
+      super.predictFromMargins(margins);
+      return;
+    }
+    const boundary = Math.log(t / (1 - t));
+    const band = 1e-12 / (t * (1 - t)) + 1e-9 * (1 + Math.abs(boundary));
+    const above = boundary + band;
+    const below = boundary - band;
+    for (let i = 0; i < margins.length; i++) {
+      const margin = margins[i];
+      margins[i] = margin > above ? 1 : margin < below ? 0 : sigmoid(margin) > t ? 1 : 0;
+    }
   }
 
   toTfjs(): Promise<LayersModel> {

@@ -205,7 +205,7 @@ export abstract class StreamingLinearAlgorithm<
     try {
       const margins = new Float64Array(packed.rows.n);
       computeMargins(packed.rows, model.weights, model.intercept, margins);
-      for (let i = 0; i < margins.length; i++) margins[i] = model.predictFromMargin(margins[i]);
+      model.predictFromMargins(margins);
       return { kept: packed.kept, results: margins };
     } finally {
       packed.release();

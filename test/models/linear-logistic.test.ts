@@ -4,6 +4,7 @@ import {
   StreamingLogisticRegressionWithSGD,
   queueStream,
 } from '../../src/index.js';
+import { SeededRandom } from '../../src/models/random.js';
 import { collect, logisticData, manualContext, type Point } from './linear-data.js';
 
 /** Spark's logistic suite set-up: 1 feature with true weight 1.5, batches of 100 points. */
@@ -127,5 +128,35 @@ describe('threshold and probabilities', () => {
     const clean = new StreamingLogisticRegressionWithSGD({ initialWeights: [0] });
     await train(clean, [good]);
     expect(model.latestModel().weights).toEqual(clean.latestModel().weights);
+  });
+
+  it('labels a batch of margins exactly as predictFromMargin does, at every threshold', () => {
+    // The batch form skips the exponential away from the boundary log(t/(1-t)); near it, and
+    // for extreme thresholds, it must still agree with the record-by-record form bit for bit.
+    const random = new SeededRandom(77);
+    const model = new LogisticRegressionModel([1]);
+    for (const t of [0.5, 0.1, 0.9, 0.3, 1e-9, 1 - 1e-9, 1 - 1e-15, 1e-300, 0, 1]) {
+      model.setThreshold(t);
+      const boundary = Math.log(t / (1 - t));
+      const margins: number[] = [Infinity, -Infinity, Number.NaN, 0, -0, 800, -800];
+      for (let i = 0; i < 400; i++) margins.push(60 * random.nextGaussian());
+      if (Number.isFinite(boundary)) {
+        // Right at the boundary, ulp by ulp, and across the exact path's band.
+        for (let k = -40; k <= 40; k++) {
+          margins.push(boundary + k * Number.EPSILON * Math.max(1, Math.abs(boundary)));
+          margins.push(boundary + k * 1e-3, boundary * (1 + k * 1e-10));
+        }
+      }
+      const expected = margins.map((m) => model.predictFromMargin(m));
+      const batch = Float64Array.from(margins);
+      model.predictFromMargins(batch);
+      expect(Array.from(batch)).toEqual(expected);
+      // Both labels occur (at t = 1 nothing exceeds the threshold).
+      if (t < 1) expect(new Set(expected).size).toBe(2);
+    }
+    model.clearThreshold();
+    const probabilities = Float64Array.of(0, 2);
+    model.predictFromMargins(probabilities);
+    expect(Array.from(probabilities)).toEqual([0.5, sigmoid(2)]);
   });
 });
