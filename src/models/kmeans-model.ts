@@ -1,7 +1,7 @@
 import type { Batch } from '../streaming/batch.js';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
-import { centerTable, nearestCenters, type CenterTable } from './kernels/kmeans-assign.js';
-import { batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
+import { centerTable, type CenterTable } from './kernels/kmeans-assign.js';
+import { assignRows, batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
 import { pointCount, type ClusterStatistics } from './kernels/kmeans-statistics.js';
 import {
   applyBatchStatistics,
@@ -16,7 +16,6 @@ import {
   type RejectRecord,
 } from './kernels/pack.js';
 import { vectorProblem } from './kernels/vector-problems.js';
-import { wasmNearestCenters } from './kernels/wasm-kmeans.js';
 import { checkDecay } from './kmeans-options.js';
 import {
   envelope,
@@ -31,13 +30,6 @@ import { toDense, vectorSize, type VectorLike } from './vectors.js';
 
 const KIND = 'StreamingKMeansModel';
 const VERSION = 1;
-
-/**
- * Fewer rows than this are assigned by the JavaScript loop: a WebAssembly call prepares the
- * centres and reserves kernel memory first (a few microseconds), more than a handful of points
- * cost in JavaScript. Both give the same assignments (the direct form's, ties to the lowest index).
- */
-const MIN_KERNEL_ROWS = 8;
 
 /**
  * What `StreamingKMeansModel.toJSON()` gives: a versioned, plain JSON object.
@@ -185,11 +177,7 @@ export class StreamingKMeansModel {
       const { rows, kept } = packed;
       const clusters = new Int32Array(rows.n);
       const squaredDistances = options.withDistances ? new Float64Array(rows.n) : undefined;
-      if (rows.kind === 'dense' && rows.n >= MIN_KERNEL_ROWS) {
-        wasmNearestCenters(rows, this.table.centers, this.k, clusters, squaredDistances);
-      } else {
-        nearestCenters(rows, this.table, clusters, squaredDistances);
-      }
+      assignRows(rows, this.table, clusters, squaredDistances);
       return { kept, clusters, squaredDistances };
     } finally {
       packed.release();
@@ -223,7 +211,7 @@ export class StreamingKMeansModel {
     onReject: RejectRecord,
   ): StreamingKMeansModel {
     checkDecay(decayFactor, timeUnit);
-    const statistics = usePackedPartitions(batch, this.packer(onReject), (partitions) =>
+    const statistics = usePackedPartitions(batch, this.packerFor(onReject), (partitions) =>
       batchStatistics(partitions, this.table),
     );
     return this.updatedWith(statistics, decayFactor, timeUnit);
@@ -243,13 +231,13 @@ export class StreamingKMeansModel {
     onReject: RejectRecord,
   ): Promise<StreamingKMeansModel> {
     checkDecay(decayFactor, timeUnit);
-    const statistics = await usePackedPartitions(batch, this.packer(onReject), (partitions) =>
+    const statistics = await usePackedPartitions(batch, this.packerFor(onReject), (partitions) =>
       batchStatisticsInParallel(partitions, this.table),
     );
     return this.updatedWith(statistics, decayFactor, timeUnit);
   }
 
-  private packer(onReject: RejectRecord): (partition: readonly unknown[]) => ReleasableRows {
+  private packerFor(onReject: RejectRecord): (partition: readonly unknown[]) => ReleasableRows {
     return (partition) => packForKernels(partition, this.dim, onReject);
   }
 

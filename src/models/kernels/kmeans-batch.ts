@@ -1,4 +1,4 @@
-import type { CenterTable } from './kmeans-assign.js';
+import { nearestCenters, type CenterTable } from './kmeans-assign.js';
 import {
   emptyStatistics,
   mergeStatistics,
@@ -7,13 +7,34 @@ import {
 } from './kmeans-statistics.js';
 import type { PackedRows } from './pack.js';
 import { parallelClusterStatistics } from './parallel-kernels.js';
-import { wasmClusterStatistics } from './wasm-kmeans.js';
+import { wasmClusterStatistics, wasmNearestCenters } from './wasm-kmeans.js';
 
 /*
- * A batch's k-means statistics from its packed partitions, merged in partition order. Dense
- * partitions run on the WebAssembly kernel (assignments identical to the JavaScript loops',
- * sums added per 256-row block); sparse ones on the CSR loops of kmeans-assign.ts.
+ * k-means over packed batches, on the kernel that suits each: dense rows on WebAssembly
+ * (assignments identical to the JavaScript loops', sums added per 256-row block), sparse rows on
+ * the CSR loops of kmeans-assign.ts. Statistics of partitions are merged in partition order.
  */
+
+/**
+ * Fewer dense rows than this are assigned by the JavaScript loop: a WebAssembly call prepares
+ * the centres and reserves kernel memory first (a few microseconds), more than a handful of
+ * points cost in JavaScript.
+ */
+const MIN_KERNEL_ROWS = 8;
+
+/** The nearest centre of every row (and optionally the squared distance to it). */
+export function assignRows(
+  rows: PackedRows,
+  table: CenterTable,
+  assignment: Int32Array,
+  squaredDistances?: Float64Array,
+): void {
+  if (rows.kind === 'dense' && rows.n >= MIN_KERNEL_ROWS) {
+    wasmNearestCenters(rows, table.centers, table.k, assignment, squaredDistances);
+  } else {
+    nearestCenters(rows, table, assignment, squaredDistances);
+  }
+}
 
 /** The batch's statistics on the calling thread. */
 export function batchStatistics(
