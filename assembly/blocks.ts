@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- AssemblyScript: to asc, usize,
-   i32 and f64 are distinct types and these casts pick the machine operation; TypeScript's
-   declarations alias them all to number. */
 // Block partials are merged in block order, so a result's bits depend only on the input and the
 // block size: never on how many threads computed the blocks or in which order they finished.
 

@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- AssemblyScript: to asc, usize,
-   i32 and f64 are distinct types and these casts pick the machine operation; TypeScript's
-   declarations alias them all to number. */
 // Finiteness of packed rows: the models reject records with NaN or ±Infinity (dead letters), and
 // checking a packed batch here, two values per instruction, is several times faster than the
 // per-value check of a JavaScript loop.

@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- AssemblyScript: to asc, usize,
-   i32 and f64 are distinct types and these casts pick the machine operation; TypeScript's
-   declarations alias them all to number. */
 // k-means assignment and per-cluster statistics over a dense row-major batch.
 //
 // Distances use the expansion ‖x − c‖² = ‖x‖² + e_c with e_c = ‖c‖² − 2 x·c: ‖x‖² is the same for

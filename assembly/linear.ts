@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- AssemblyScript: to asc, usize,
-   i32 and f64 are distinct types and these casts pick the machine operation; TypeScript's
-   declarations alias them all to number. */
 // Gradient sums and predictions of the linear models over a dense row-major batch, with Spark's
 // per-record gradients: least squares (r = w·x − y, gradient r·x, loss r²/2) and logistic with
 // labels 0/1 (margin = −w·x, multiplier = 1/(1 + e^margin) − y, loss log(1 + e^margin), minus

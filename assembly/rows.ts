@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- AssemblyScript: to asc, usize,
-   i32 and f64 are distinct types and these casts pick the machine operation; TypeScript's
-   declarations alias them all to number. */
 // Row-level helpers shared by the k-means and linear kernels. Every pointer is a byte address in
 // the module's memory; a row is `d` consecutive f64 values (row-major batches).
 

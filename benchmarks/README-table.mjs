@@ -42,7 +42,7 @@ function describeKernels(kernels) {
   if (!kernels) return 'one thread';
   return (
     `${kernels.threads} worker thread${kernels.threads === 1 ? '' : 's'} beside the main one ` +
-    `for batch jobs of at least ${kernels.minParallelWork} floating-point operations`
+    `for batch jobs estimated at ${kernels.minParallelWork} µs or more on one thread`
   );
 }
 
