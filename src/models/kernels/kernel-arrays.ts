@@ -1,5 +1,6 @@
 import { StateError } from '../../streaming/errors.js';
 import { allocateKernelArray, releaseKernelArray } from './wasm-memory.js';
+import { KernelUnavailableError } from './wasm-module.js';
 
 /**
  * Kernel-memory arrays that the models reuse from batch to batch. Every batch is packed into
@@ -19,9 +20,27 @@ const free: Float64Array[] = [];
 // A borrowed view → the whole allocation it is the start of.
 const allocations = new WeakMap<Float64Array, Float64Array>();
 
-/** Allocations grow by powers of two, so batches of similar sizes fit the same one. */
+/**
+ * Up to this many values, allocations grow by powers of two so batches of similar sizes fit the
+ * same one; beyond it (512 MiB) they are exact, as an allocation can't exceed 1 GiB.
+ */
+const MAX_ROUNDED_CAPACITY = 2 ** 26;
+
 function capacityFor(length: number): number {
+  if (length > MAX_ROUNDED_CAPACITY) return length;
   return Math.max(MIN_CAPACITY, 2 ** Math.ceil(Math.log2(Math.max(length, 1))));
+}
+
+/** A new allocation; when kernel memory is full, the free arrays go back first and it retries. */
+function allocate(length: number): Float64Array {
+  try {
+    return allocateKernelArray(capacityFor(length));
+  } catch (error) {
+    // Memory full (not a refused size): the free arrays may hold the room it needs.
+    if (!(error instanceof KernelUnavailableError) || free.length === 0) throw error;
+    for (const array of free.splice(0)) releaseKernelArray(array);
+    return allocateKernelArray(capacityFor(length));
+  }
 }
 
 /**
@@ -38,7 +57,7 @@ export function borrowKernelArray(length: number): Float64Array {
   for (let i = 0; i < free.length; i++) {
     if (free[i].length >= length && (best < 0 || free[i].length < free[best].length)) best = i;
   }
-  const allocation = best >= 0 ? free.splice(best, 1)[0] : allocateKernelArray(capacityFor(length));
+  const allocation = best >= 0 ? free.splice(best, 1)[0] : allocate(length);
   const view = allocation.subarray(0, length);
   allocations.set(view, allocation);
   return view;
