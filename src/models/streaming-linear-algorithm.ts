@@ -174,6 +174,7 @@ export abstract class StreamingLinearAlgorithm<
         this.decayedWeights(model.weights, count),
         { ...settings, computeLoss: false },
       );
+      assertConverging(result.weights, settings.stepSize);
       return this.family.createModel(result.weights, model);
     });
   }
@@ -288,4 +289,18 @@ export abstract class StreamingLinearAlgorithm<
       return algorithm;
     });
   }
+}
+
+/**
+ * Gradient descent whose step is too large for the data's scale overshoots further each
+ * iteration until the weights overflow. The batch then fails with this error, naming the fix;
+ * the model keeps the weights it had before the batch.
+ */
+function assertConverging(weights: Float64Array, stepSize: number): void {
+  const bad = weights.findIndex((w) => !Number.isFinite(w));
+  if (bad < 0) return;
+  throw new ConfigurationError(
+    `gradient descent diverged: weight ${bad} became ${weights[bad]} with stepSize ${stepSize}; ` +
+      'lower stepSize (or scale the features to a smaller range); the model keeps its previous weights',
+  );
 }
