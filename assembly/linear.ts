@@ -19,25 +19,30 @@ function log1pExp(t: f64): f64 {
 // value. Globals belong to one instance, so each worker thread has its own.
 let lastLoss: f64 = 0;
 
-/** The per-record gradient multiplier g (gradient = g·x); sets lastLoss. */
-function multiplier(loss: i32, prediction: f64, label: f64): f64 {
+/**
+ * The per-record gradient multiplier g (gradient = g·x); sets lastLoss when `withLoss` (the
+ * logistic loss costs an exponential and a log1p per record that training doesn't need).
+ */
+function multiplier(loss: i32, withLoss: bool, prediction: f64, label: f64): f64 {
   if (loss == LEAST_SQUARES) {
     const residual = prediction - label;
-    lastLoss = 0.5 * residual * residual;
+    lastLoss = withLoss ? 0.5 * residual * residual : 0;
     return residual;
   }
   const margin = -prediction;
-  lastLoss = label > 0 ? log1pExp(margin) : log1pExp(margin) - margin;
+  lastLoss = withLoss ? (label > 0 ? log1pExp(margin) : log1pExp(margin) - margin) : 0;
   return 1.0 / (1.0 + Math.exp(margin)) - label;
 }
 
 /**
  * Sums gradients over the positions of the blocks [firstBlock, endBlock) of a list of `count`
  * positions: position p is row p, or row rows[p] when `rows` (i32 row indices) is not 0. Per block,
- * at partials + b·partialStride·8: Σ g·x (d values), the loss sum, and the number of rows.
+ * at partials + b·partialStride·8: Σ g·x (d values), the loss sum (0 without `withLoss`), and the
+ * number of rows.
  */
 export function gradientSums(
   loss: i32,
+  withLoss: bool,
   data: usize,
   labels: usize,
   d: i32,
@@ -60,7 +65,12 @@ export function gradientSums(
     for (let position = start; position < end; position++) {
       const row = rows == 0 ? position : load<i32>(rows + ((<usize>position) << 2));
       const x = rowAt(data, row, d);
-      const g = multiplier(loss, dot(weights, x, d), load<f64>(labels + ((<usize>row) << 3)));
+      const g = multiplier(
+        loss,
+        withLoss,
+        dot(weights, x, d),
+        load<f64>(labels + ((<usize>row) << 3)),
+      );
       lossSum += lastLoss;
       addScaled(partial, x, g, d);
     }

@@ -124,6 +124,23 @@ describe('linear-model kernels (WebAssembly SIMD)', () => {
     });
   });
 
+  it('skip the losses when asked, with the same gradient bits', () => {
+    const random = new SeededRandom(23);
+    const n = 700;
+    const d = 10;
+    const rows = rowsOf(gaussians(random, n * d), n, d);
+    const labels = Float64Array.from({ length: n }, () => (random.nextDouble() < 0.5 ? 1 : 0));
+    const weights = gaussians(random, d);
+    for (const loss of ['leastSquares', 'logistic'] as const) {
+      const full = wasmGradientSum(loss, rows, labels, weights);
+      const lean = wasmGradientSum(loss, rows, labels, weights, { withLoss: false });
+      expect(full.lossSum).toBeGreaterThan(0);
+      expect(lean.lossSum).toBe(0);
+      expect(Array.from(lean.gradient)).toEqual(Array.from(full.gradient));
+      expect(lean.count).toBe(n);
+    }
+  });
+
   it('keep the logistic loss finite and exact for confident mistakes', () => {
     // Margins of ±1000: e^1000 overflows, so a naive log(1 + e^m) would be Infinity.
     const data = Float64Array.of(1000, -1000, 1000, -1000);

@@ -26,7 +26,7 @@ const LOSS_CODES: Record<LinearLoss, number> = { leastSquares: 0, logistic: 1 };
 export interface GradientSum {
   /** Σ over the used rows of multiplier(w·x, y)·x (length d). */
   readonly gradient: Float64Array;
-  /** Σ of the rows' losses. */
+  /** Σ of the rows' losses (0 when `withLoss` was false). */
   readonly lossSum: number;
   /** How many rows were used (all of them, or the sample's length). */
   readonly count: number;
@@ -39,6 +39,8 @@ export interface GradientSumOptions {
    * all rows when absent. Rows may repeat.
    */
   readonly sample?: Int32Array;
+  /** Whether to sum the losses too (default true); training without a loss history skips them. */
+  readonly withLoss?: boolean;
 }
 
 function checkWeights(kernel: string, rows: DenseRows, weights: Float64Array): void {
@@ -75,7 +77,7 @@ export function gradientSumPlan(
       `gradientSum: unknown loss '${String(loss)}'; use 'leastSquares' or 'logistic'`,
     );
   }
-  const { sample } = options;
+  const { sample, withLoss = true } = options;
   if (sample) checkSample(sample, rows.n);
   const { n, d } = rows;
   const count = sample ? sample.length : n;
@@ -86,6 +88,7 @@ export function gradientSumPlan(
     const partials = memory.reserve(blocks * stride * 8);
     const args = [
       LOSS_CODES[loss],
+      withLoss ? 1 : 0,
       memory.input(rowValues(rows)),
       memory.input(labels.length === n ? labels : labels.subarray(0, n)),
       d,
@@ -98,7 +101,7 @@ export function gradientSumPlan(
     ];
     // Measured on one thread: per row 5 ns (least squares) or 25 ns (logistic: exp and log),
     // plus 0.8 ns per value.
-    const perRow = loss === 'logistic' ? 0.025 : 0.005;
+    const perRow = loss === 'logistic' && withLoss ? 0.025 : 0.005;
     const estimatedMicros = count * (perRow + 0.0008 * d);
     const job: BlockJob = {
       kernel: 'gradientSums',

@@ -91,7 +91,10 @@ export async function partitionGradient(
     return accumulateGradient(partition, weights, gradient, sample, computeLoss, gradientSum);
   }
   const sample = random === undefined ? undefined : bernoulliSample(rows.n, fraction, random);
-  const sum = await parallelGradientSum(gradient.name, rows, labels, weights, { sample });
+  const sum = await parallelGradientSum(gradient.name, rows, labels, weights, {
+    sample,
+    withLoss: computeLoss,
+  });
   gradientSum.set(sum.gradient);
   return { count: sum.count, lossSum: computeLoss ? sum.lossSum : 0 };
 }
