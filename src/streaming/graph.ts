@@ -19,6 +19,7 @@ export class DStreamGraph {
   private stateComponentsByName = new Map<string, StatefulComponent>();
   private statefulNodes: StreamNode<unknown>[] = [];
   private deadLetterNode: DeadLetterNode | undefined;
+  private jobOrder: OutputOperation<unknown>[] = [];
   private isStarted = false;
   readonly deadLetterSink = new DeadLetterSink();
 
@@ -111,6 +112,7 @@ export class DStreamGraph {
     }
     for (const output of this.outputOperations) output.node.remember(output.node.slideMs);
     for (const node of this.statefulNodes) node.remember(node.slideMs);
+    this.jobOrder = this.orderJobs();
     this.isStarted = true;
   }
 
@@ -124,17 +126,22 @@ export class DStreamGraph {
     return this.statefulNodes.filter((node) => node.isTimeValid(time));
   }
 
-  /**
-   * The jobs of the batch at `time`, in registration order, except that jobs reading the
-   * dead-letter stream run last so they see every letter the batch's other jobs produced.
-   */
+  /** The jobs of the batch at `time`, in the order fixed at start (see `orderJobs`). */
   jobsAt(time: number): OutputOperation<unknown>[] {
-    const due = this.outputOperations.filter((output) => output.isDue(time));
+    return this.jobOrder.filter((output) => output.isDue(time));
+  }
+
+  /**
+   * Registration order, except that jobs reading the dead-letter stream run last so they see
+   * every letter the batch's other jobs produced. Worked out once: the graph is frozen at start.
+   */
+  private orderJobs(): OutputOperation<unknown>[] {
     const letterNode = this.deadLetterNode;
-    if (letterNode === undefined) return due;
-    const readsLetters = (output: OutputOperation<unknown>): boolean =>
-      output.node.dependsOn((node) => node === letterNode);
-    return [...due.filter((o) => !readsLetters(o)), ...due.filter(readsLetters)];
+    if (letterNode === undefined) return [...this.outputOperations];
+    const readsLetters = new Set(
+      this.outputOperations.filter((o) => o.node.dependsOn((node) => node === letterNode)),
+    );
+    return [...this.outputOperations.filter((o) => !readsLetters.has(o)), ...readsLetters];
   }
 
   clearOldBatches(time: number): void {
