@@ -24,6 +24,18 @@ const GENERATOR_VERSION = 1;
 /** Where generated files are cached between runs (outside the repository: they are large). */
 export const dataDirectory = join(tmpdir(), 'millrace-bench-data');
 
+/** The training set, then the held-out set, drawn in that order, as named arrays with shapes. */
+function trainAndTest(draw, n, test, d) {
+  const train = draw(n);
+  const held = draw(test);
+  return {
+    features: [train.features, [n, d]],
+    labels: [train.labels, [n]],
+    testFeatures: [held.features, [test, d]],
+    testLabels: [held.labels, [test]],
+  };
+}
+
 /**
  * Gaussian blobs: `k` centres drawn uniformly in [-10, 10]^d, each point a centre (chosen
  * uniformly) plus N(0, 1) noise per coordinate. The optimal k-means cost per point is about d.
@@ -43,17 +55,7 @@ function generateBlobs(random, { n, test, d, k }) {
     }
     return { features, labels };
   };
-  const train = draw(n);
-  const held = draw(test);
-  return {
-    arrays: {
-      features: [train.features, [n, d]],
-      labels: [train.labels, [n]],
-      testFeatures: [held.features, [test, d]],
-      testLabels: [held.labels, [test]],
-      trueCenters: [centers, [k, d]],
-    },
-  };
+  return { arrays: { ...trainAndTest(draw, n, test, d), trueCenters: [centers, [k, d]] } };
 }
 
 /**
@@ -86,17 +88,7 @@ function generateLinear(random, { n, test, d, noise, logistic }) {
     }
     return { features, labels };
   };
-  const train = draw(n);
-  const held = draw(test);
-  return {
-    arrays: {
-      features: [train.features, [n, d]],
-      labels: [train.labels, [n]],
-      testFeatures: [held.features, [test, d]],
-      testLabels: [held.labels, [test]],
-      trueWeights: [weights, [d]],
-    },
-  };
+  return { arrays: { ...trainAndTest(draw, n, test, d), trueWeights: [weights, [d]] } };
 }
 
 const generators = {
