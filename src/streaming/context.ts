@@ -64,7 +64,7 @@ export class StreamingContext {
   private lifecycle: LifecycleState = 'initialized';
   private failure: Error | undefined;
   private stopping: Promise<void> | undefined;
-  private terminated!: Promise<void>;
+  private readonly terminated: Promise<void>;
   private resolveTerminated!: () => void;
   private deadLetterStream: DStream<DeadLetter> | undefined;
   private generatorDone: Promise<void> = Promise.resolve();
