@@ -15,7 +15,11 @@ export interface QueueStreamOptions<T> {
 }
 
 class QueueInputNode<T> extends InputDStreamNode<T> {
-  readonly queue: (readonly T[])[];
+  // Batches queued[head..] are waiting. Taking one moves `head` instead of splicing the array
+  // (which shifts every batch behind it: quadratic over a long replay); taken slots are
+  // cleared, and the array compacted once they are half of it.
+  private queued: (readonly T[])[];
+  private head = 0;
 
   constructor(
     context: StreamingContext,
@@ -24,25 +28,42 @@ class QueueInputNode<T> extends InputDStreamNode<T> {
     private readonly defaultBatch: readonly T[] | undefined,
   ) {
     super(context.graph, 'queueStream');
-    this.queue = batches.map((batch) => [...batch]);
+    this.queued = batches.map((batch) => [...batch]);
+  }
+
+  get length(): number {
+    return this.queued.length - this.head;
+  }
+
+  push(batch: readonly T[]): void {
+    this.queued.push([...batch]);
   }
 
   override generateBatch(): GeneratedInput<T> {
-    if (this.queue.length === 0) {
+    if (this.length === 0) {
       return { partitions: this.defaultBatch ? [this.defaultBatch] : [], metadata: { queued: 0 } };
     }
-    const taken = this.oneAtATime ? this.queue.splice(0, 1) : this.queue.splice(0);
-    return { partitions: taken, metadata: { queued: this.queue.length } };
+    const end = this.oneAtATime ? this.head + 1 : this.queued.length;
+    const taken = this.queued.slice(this.head, end);
+    this.queued.fill(EMPTY, this.head, end); // taken batches are the engine's now
+    this.head = end;
+    if (this.head * 2 >= this.queued.length) {
+      this.queued = this.queued.slice(this.head);
+      this.head = 0;
+    }
+    return { partitions: taken, metadata: { queued: this.length } };
   }
 
   override isExhausted(): boolean {
-    return this.queue.length === 0 && this.defaultBatch === undefined;
+    return this.length === 0 && this.defaultBatch === undefined;
   }
 
   override hasPendingData(): boolean {
-    return this.queue.length > 0;
+    return this.length > 0;
   }
 }
+
+const EMPTY: readonly never[] = [];
 
 /** A stream fed from an in-memory queue of batches; more can be pushed while it runs. */
 export class QueueDStream<T> extends DStream<T> {
@@ -55,12 +76,12 @@ export class QueueDStream<T> extends DStream<T> {
 
   /** Appends batches to the queue (each an array of records). */
   push(...batches: (readonly T[])[]): void {
-    for (const batch of batches) this.queueNode.queue.push([...batch]);
+    for (const batch of batches) this.queueNode.push(batch);
   }
 
   /** Batches still waiting in the queue. */
   get queuedBatches(): number {
-    return this.queueNode.queue.length;
+    return this.queueNode.length;
   }
 }
 
