@@ -48,6 +48,8 @@ export {
   vectorSize,
 } from './models/vectors.js';
 export type { DenseVector, SparseVector, Vector, VectorLike } from './models/vectors.js';
+export { VectorBlock } from './models/vector-block.js';
+export type { BadRowHandler } from './models/block-prediction.js';
 export { LabeledPoint } from './models/labeled-point.js';
 export type { LabeledPointLike } from './models/labeled-point.js';
 export { linearModelToTfjs, predictWith } from './models/tfjs.js';

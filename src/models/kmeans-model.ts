@@ -1,5 +1,6 @@
 import type { Batch } from '../streaming/batch.js';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
+import { predictBlockRows, type BadRowHandler } from './block-prediction.js';
 import { centerTable, type CenterTable } from './kernels/kmeans-assign.js';
 import { assignRows, batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
 import { pointCount, type ClusterStatistics } from './kernels/kmeans-statistics.js';
@@ -26,6 +27,7 @@ import {
   writeModelFile,
   type ModelEnvelope,
 } from './persistence.js';
+import type { VectorBlock } from './vector-block.js';
 import { toDense, vectorSize, type VectorLike } from './vectors.js';
 
 const KIND = 'StreamingKMeansModel';
@@ -152,6 +154,30 @@ export class StreamingKMeansModel {
    */
   predict(point: VectorLike): number {
     return this.assign([point], throwOnReject).clusters[0];
+  }
+
+  /**
+   * The nearest centre of every row of a `VectorBlock`, in one pass over the block. A row with
+   * NaN or an infinity throws a `DataError` naming it; with `onBadRow`, such rows get cluster -1
+   * and are passed to it instead. A block of another dimension throws a `DataError`.
+   *
+   * @example
+   * import { StreamingKMeansModel, VectorBlock } from 'millrace';
+   * const model = new StreamingKMeansModel([[0, 0], [10, 10]], [1, 1]);
+   * model.predictBlock(new VectorBlock(Float64Array.of(1, 1, 9, 8, 0, 1), 2)); // Int32Array [0, 1, 0]
+   */
+  predictBlock(block: VectorBlock, onBadRow?: BadRowHandler): Int32Array {
+    return predictBlockRows(
+      block,
+      this.dim,
+      (rows) => {
+        const clusters = new Int32Array(rows.n);
+        assignRows(rows, this.table, clusters);
+        return clusters;
+      },
+      -1,
+      onBadRow,
+    );
   }
 
   /** Sum of squared distances from each point to its nearest centre (Spark's `computeCost`). */

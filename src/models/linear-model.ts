@@ -1,5 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
+import { predictBlockRows, type BadRowHandler } from './block-prediction.js';
+import type { PackedRows } from './kernels/pack.js';
 import { vectorProblem } from './kernels/vector-problems.js';
 import { sigmoid } from './optim/gradient.js';
 import { computeMargins } from './optim/rows.js';
@@ -12,6 +14,7 @@ import {
   writeModelFile,
 } from './persistence.js';
 import { linearModelToTfjs } from './tfjs.js';
+import type { VectorBlock } from './vector-block.js';
 import { toDense, toVector, type VectorLike } from './vectors.js';
 
 /** Layout version of saved linear models; `fromJSON` refuses any other. */
@@ -72,9 +75,41 @@ export abstract class GeneralizedLinearModel {
             indices: vector.indices,
             values: vector.values,
           };
-    const margin = new Float64Array(1);
-    computeMargins(rows, this.weights, this.intercept, margin);
-    return this.predictFromMargin(margin[0]);
+    return this.predictRows(rows)[0];
+  }
+
+  /**
+   * The prediction for every row of a `VectorBlock`, in one pass over the block. A row with NaN
+   * or an infinity throws a `DataError` naming it; with `onBadRow`, such rows predict NaN and are
+   * passed to it instead. A block of another dimension throws a `DataError`.
+   *
+   * @example
+   * import { LinearRegressionModel, VectorBlock } from 'millrace';
+   * const model = new LinearRegressionModel([1, 2], 0.5);
+   * model.predictBlock(new VectorBlock(Float64Array.of(1, 1, 0, 1), 2)); // Float64Array [3.5, 2.5]
+   * const bad: number[] = [];
+   * model.predictBlock(new VectorBlock(Float64Array.of(1, NaN), 2), (_row, index) => bad.push(index));
+   * // Float64Array [NaN]; bad: [0]
+   */
+  predictBlock(block: VectorBlock, onBadRow?: BadRowHandler): Float64Array {
+    return predictBlockRows(
+      block,
+      this.numFeatures,
+      (rows) => this.predictRows(rows),
+      NaN,
+      onBadRow,
+    );
+  }
+
+  /**
+   * The predictions for packed rows of this model's dimension, whose values are all finite (the
+   * form batch operators hand over; `predict` and `predictBlock` check their input first).
+   */
+  predictRows(rows: PackedRows): Float64Array {
+    const predictions = new Float64Array(rows.n);
+    computeMargins(rows, this.weights, this.intercept, predictions);
+    this.predictFromMargins(predictions);
+    return predictions;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Batch } from '../streaming/batch.js';
 import type { DStream } from '../streaming/dstream.js';
 import { ConfigurationError } from '../streaming/errors.js';
+import type { BadRowHandler } from './block-prediction.js';
 import type { RejectRecord } from './kernels/pack.js';
 import { decayForHalfLife } from './decay.js';
 import { StreamingKMeansModel, type StreamingKMeansModelJSON } from './kmeans-model.js';
@@ -20,6 +21,7 @@ import {
 } from './persistence.js';
 import { SeededRandom } from './random.js';
 import { StreamingModel, type PartitionResults } from './streaming-model.js';
+import type { VectorBlock } from './vector-block.js';
 import type { VectorLike } from './vectors.js';
 
 const KIND = 'StreamingKMeans';
@@ -70,7 +72,8 @@ export class StreamingKMeans extends StreamingModel<
   StreamingKMeansModel,
   VectorLike,
   VectorLike,
-  number
+  number,
+  Int32Array
 > {
   private settings: KMeansSettings = DEFAULT_KMEANS_SETTINGS;
 
@@ -216,6 +219,18 @@ export class StreamingKMeans extends StreamingModel<
   ): PartitionResults<number> {
     const { kept, clusters } = model.assign(records, onReject);
     return { kept, results: clusters };
+  }
+
+  protected override dimensionOf(model: StreamingKMeansModel): number {
+    return model.dim;
+  }
+
+  protected override predictBlockWith(
+    model: StreamingKMeansModel,
+    block: VectorBlock,
+    onBadRow: BadRowHandler,
+  ): Int32Array {
+    return model.predictBlock(block, onBadRow);
   }
 
   protected override restoreModel(snapshot: unknown): StreamingKMeansModel {

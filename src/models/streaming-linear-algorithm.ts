@@ -2,6 +2,7 @@ import type { Batch } from '../streaming/batch.js';
 import type { StreamingContext } from '../streaming/context.js';
 import { DStream } from '../streaming/dstream.js';
 import { ConfigurationError, StateError } from '../streaming/errors.js';
+import type { BadRowHandler } from './block-prediction.js';
 import { decayForHalfLife, type TimeUnit } from './decay.js';
 import { EvaluationNode, type BatchEvaluator } from './evaluation.js';
 import { discountFor } from './kernels/kmeans-update.js';
@@ -11,7 +12,6 @@ import { packLabeledPartition, type LabelCheck } from './linear-input.js';
 import type { GeneralizedLinearModel } from './linear-model.js';
 import type { Gradient } from './optim/gradient.js';
 import { runMiniBatchSGD } from './optim/gradient-descent.js';
-import { computeMargins } from './optim/rows.js';
 import { updaterNamed, type UpdaterName } from './optim/updater.js';
 import {
   checkLinearSettings,
@@ -27,6 +27,7 @@ import {
   type StreamingLinearJSON,
 } from './streaming-linear-saved.js';
 import { StreamingModel, type PartitionResults } from './streaming-model.js';
+import type { VectorBlock } from './vector-block.js';
 import { toDense, type VectorLike } from './vectors.js';
 
 /** What distinguishes regression from logistic regression; everything else is shared. */
@@ -204,13 +205,18 @@ export abstract class StreamingLinearAlgorithm<
   ): PartitionResults<number> {
     const packed = packForKernels(records, model.numFeatures, onReject);
     try {
-      const margins = new Float64Array(packed.rows.n);
-      computeMargins(packed.rows, model.weights, model.intercept, margins);
-      model.predictFromMargins(margins);
-      return { kept: packed.kept, results: margins };
+      return { kept: packed.kept, results: model.predictRows(packed.rows) };
     } finally {
       packed.release();
     }
+  }
+
+  protected dimensionOf(model: M): number {
+    return model.numFeatures;
+  }
+
+  protected predictBlockWith(model: M, block: VectorBlock, onBadRow: BadRowHandler): Float64Array {
+    return model.predictBlock(block, onBadRow);
   }
 
   protected restoreModel(snapshot: unknown): M {

@@ -3,9 +3,11 @@ import type { StreamingContext } from '../streaming/context.js';
 import { DStream } from '../streaming/dstream.js';
 import { ConfigurationError, StateError } from '../streaming/errors.js';
 import { MapPartitionsNode } from '../streaming/operators/mapped.js';
+import { blockProblem, type BadRowHandler } from './block-prediction.js';
 import type { RejectRecord } from './kernels/pack.js';
 import { writeModelFile } from './persistence.js';
 import { rejectAsOriginals } from './rejected-records.js';
+import type { VectorBlock } from './vector-block.js';
 
 /**
  * What a model computed for one partition: a result for each usable record, in order, and the
@@ -59,6 +61,7 @@ export abstract class StreamingModel<
   TrainInput,
   PredictInput,
   Prediction,
+  BlockPrediction extends Float64Array | Int32Array = Float64Array,
 > {
   /** The current model, once the initial state is set. */
   protected model: Model | undefined;
@@ -98,6 +101,19 @@ export abstract class StreamingModel<
     records: readonly unknown[],
     onReject: RejectRecord,
   ): PartitionResults<Prediction>;
+
+  /** The dimension of the vectors `model` scores. */
+  protected abstract dimensionOf(model: Model): number;
+
+  /**
+   * Predictions of `model` for every row of a block of its dimension; rows that can't be scored
+   * keep their place with a stand-in value and go to `onBadRow`.
+   */
+  protected abstract predictBlockWith(
+    model: Model,
+    block: VectorBlock,
+    onBadRow: BadRowHandler,
+  ): BlockPrediction;
 
   /** The model a state snapshot (`model.toJSON()`) describes. */
   protected abstract restoreModel(snapshot: unknown): Model;
@@ -150,6 +166,39 @@ export abstract class StreamingModel<
     return this.mapWithModel(stream, 'predictOn', (model, records, onReject) =>
       this.predictPartition(model, records, onReject),
     );
+  }
+
+  /**
+   * `predictOn` for streams of `VectorBlock`s: one output record per block, the predictions of its
+   * rows in order, computed in one pass over the block (much faster than a record per vector
+   * when rows arrive in bulk). A row with NaN or an infinity keeps its place with a stand-in
+   * (NaN for the linear models, -1 for k-means) and goes to the dead letters as its values, the
+   * reason naming the row; a record that isn't a block of the model's dimension goes there whole.
+   * Registers no output: the stage is `<name>.predictOnBlocks`.
+   */
+  predictOnBlocks(stream: DStream<VectorBlock>): DStream<BlockPrediction> {
+    this.requireModel('predictOnBlocks()');
+    const context = stream.context;
+    const stage = `${this.nameIn(context)}.predictOnBlocks`;
+    const node = new MapPartitionsNode(
+      stream.node,
+      'predictOnBlocks',
+      (partition: readonly VectorBlock[], time) => {
+        const model = this.requireModel(stage);
+        const report = deadLetterReporter(context, stage, time);
+        const onBadRow: BadRowHandler = (row, index, reason) =>
+          report(row, `row ${index} of the VectorBlock: ${reason}`);
+        const predictions: BlockPrediction[] = [];
+        for (const block of partition) {
+          const problem = blockProblem(block, this.dimensionOf(model));
+          if (problem === undefined)
+            predictions.push(this.predictBlockWith(model, block, onBadRow));
+          else report(block, problem);
+        }
+        return predictions;
+      },
+    );
+    return new DStream(context, node);
   }
 
   /** Like `predictOn` for `[key, input]` pairs: keeps each key beside its prediction. */

@@ -15,7 +15,13 @@ export interface SavedModel {
 }
 
 /** Any streaming model, with its input and output types erased for the shared battery. */
-export type AnyStreamingModel = StreamingModel<SavedModel, unknown, unknown, unknown>;
+export type AnyStreamingModel = StreamingModel<
+  SavedModel,
+  unknown,
+  unknown,
+  unknown,
+  Float64Array | Int32Array
+>;
 
 /** A record the model can't use, and what its dead letter's reason must say. */
 export interface BadRecord {
