@@ -10,7 +10,7 @@
 import * as millrace from 'millrace';
 import { ensureDataset } from './lib/datasets.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
-import { budgetedTrainRun, predictRun, trainRun } from './lib/millrace-runs.mjs';
+import { budgetedTrainRun, predictBlocksRun, predictRun, trainRun } from './lib/millrace-runs.mjs';
 import { K, MODEL_SPECS, SEED, missingExports } from './lib/model-specs.mjs';
 import { qualityTable, throughputTable } from './lib/model-tables.mjs';
 import { parseArgs } from './lib/args.mjs';
@@ -160,6 +160,17 @@ function measureSklearn(kind, spec, data, shape) {
   return best;
 }
 
+/** One VectorBlock per batch: views of consecutive rows of the data file's features. */
+function blockBatches(data, d, batchSize) {
+  const { features } = data.arrays;
+  const batches = [];
+  for (let start = 0; start < points; start += batchSize) {
+    const end = Math.min(points, start + batchSize);
+    batches.push([new millrace.VectorBlock(features.subarray(start * d, end * d), d)]);
+  }
+  return batches;
+}
+
 /** The millrace rows of one shape: updates for each config, predict, quality at equal time. */
 async function measureMillrace(kind, spec, data, records, shape, sklearn) {
   const { d, batchSize } = shape;
@@ -177,18 +188,27 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
   }
   const vectorBatches = toBatches(records.vectors, batchSize);
   const predictions = await repeatInTurns(
-    { predictOn: predictRun(spec, data.arrays, d, vectorBatches) },
+    {
+      predictOn: predictRun(spec, data.arrays, d, vectorBatches),
+      predictOnBlocks: predictBlocksRun(spec, data.arrays, d, blockBatches(data, d, batchSize)),
+    },
     { runs, maxSeconds: maxSecondsPerRow },
   );
-  for (const run of predictions.predictOn) {
-    if (run.predicted !== points) throw new Error(`predictOn gave ${run.predicted} of ${points}`);
+  const predictRows = {
+    predictOn: 'predictOn (a record per vector)',
+    predictOnBlocks: `predictOnBlocks (a VectorBlock of ${batchSize} rows per batch)`,
+  };
+  for (const [method, label] of Object.entries(predictRows)) {
+    for (const run of predictions[method]) {
+      if (run.predicted !== points) throw new Error(`${method} gave ${run.predicted} of ${points}`);
+    }
+    const seconds = predictions[method].map((run) => run.seconds);
+    results.predict.push(
+      throughputEntry(kind, shape, 'millrace', `${spec.classes[0]}.${label}`, seconds, {
+        gcMs: gcSummary(predictions[method]),
+      }),
+    );
   }
-  const predictSeconds = predictions.predictOn.map((run) => run.seconds);
-  results.predict.push(
-    throughputEntry(kind, shape, 'millrace', `${spec.classes[0]}.predictOn`, predictSeconds, {
-      gcMs: gcSummary(predictions.predictOn),
-    }),
-  );
   if (sklearn === undefined) return;
   const budget = sklearn.median;
   const score = (parameters) => spec.metric.score(parameters, data.arrays, d);

@@ -37,6 +37,24 @@ export function predictRun(spec, arrays, d, batches) {
 }
 
 /**
+ * A run of predictOnBlocks with a model set to the true parameters: each batch is one VectorBlock
+ * over a slice of the data file's feature array (no copy), as a decoder of binary frames gives.
+ */
+export function predictBlocksRun(spec, arrays, d, blockBatches) {
+  return () =>
+    timeReplay((ssc) => {
+      let predicted = 0;
+      spec
+        .predictor(arrays, d)
+        .predictOnBlocks(queueStream(ssc, blockBatches))
+        .foreachBatch((predictions) => {
+          for (const block of predictions) predicted += block.length;
+        });
+      return () => ({ predicted });
+    });
+}
+
+/**
  * A training run judged at `budgetSeconds` of wall time: the model counts as it was after the last
  * batch that completed within the budget (a batch still running at the budget doesn't count), and
  * batches that would start later reach trainOn empty (an empty batch leaves a model unchanged)

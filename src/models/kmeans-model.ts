@@ -1,6 +1,6 @@
 import type { Batch } from '../streaming/batch.js';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
-import { predictBlockRows, type BadRowHandler } from './block-prediction.js';
+import { predictBlockRows, type BadRowHandler, type BlockScorer } from './block-prediction.js';
 import { centerTable, type CenterTable } from './kernels/kmeans-assign.js';
 import { assignRows, batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
 import { pointCount, type ClusterStatistics } from './kernels/kmeans-statistics.js';
@@ -167,17 +167,15 @@ export class StreamingKMeansModel {
    * model.predictBlock(new VectorBlock(Float64Array.of(1, 1, 9, 8, 0, 1), 2)); // Int32Array [0, 1, 0]
    */
   predictBlock(block: VectorBlock, onBadRow?: BadRowHandler): Int32Array {
-    return predictBlockRows(
-      block,
-      this.dim,
-      (rows) => {
+    const scorer: BlockScorer<Int32Array> = {
+      score: (rows) => {
         const clusters = new Int32Array(rows.n);
         assignRows(rows, this.table, clusters);
         return clusters;
       },
-      -1,
-      onBadRow,
-    );
+      unusable: -1,
+    };
+    return predictBlockRows(block, this.dim, scorer, onBadRow);
   }
 
   /** Sum of squared distances from each point to its nearest centre (Spark's `computeCost`). */

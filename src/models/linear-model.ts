@@ -1,6 +1,11 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
-import { predictBlockRows, type BadRowHandler } from './block-prediction.js';
+import {
+  nonFiniteAt,
+  predictBlockRows,
+  type BadRowHandler,
+  type BlockScorer,
+} from './block-prediction.js';
 import type { PackedRows } from './kernels/pack.js';
 import { vectorProblem } from './kernels/vector-problems.js';
 import { sigmoid } from './optim/gradient.js';
@@ -92,13 +97,18 @@ export abstract class GeneralizedLinearModel {
    * // Float64Array [NaN]; bad: [0]
    */
   predictBlock(block: VectorBlock, onBadRow?: BadRowHandler): Float64Array {
-    return predictBlockRows(
-      block,
-      this.numFeatures,
-      (rows) => this.predictRows(rows),
-      NaN,
-      onBadRow,
-    );
+    const scorer: BlockScorer<Float64Array> = {
+      score: (rows) => {
+        const margins = new Float64Array(rows.n);
+        computeMargins(rows, this.weights, this.intercept, margins);
+        return margins;
+      },
+      unusable: Number.NaN,
+      // A NaN or an infinity in a row makes its margin NaN or infinite (0 · ∞ is NaN).
+      suspects: nonFiniteAt,
+      finish: (margins) => this.predictFromMargins(margins),
+    };
+    return predictBlockRows(block, this.numFeatures, scorer, onBadRow);
   }
 
   /**

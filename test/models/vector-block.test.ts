@@ -134,6 +134,15 @@ describe('predictBlock', () => {
     expect(Array.from(kmeans.predictBlock(dirty, () => undefined))[2]).toBe(-1);
   });
 
+  it('keeps a score that overflows from finite values (a true score, not a bad row)', () => {
+    const model = new LinearRegressionModel([10, 10]);
+    const overflowing = new VectorBlock(Float64Array.of(1e308, 1e308, 1, 2, 1, NaN), 2);
+    const bad: number[] = [];
+    const predictions = model.predictBlock(overflowing, (_row, index) => bad.push(index));
+    expect(Array.from(predictions)).toEqual([Infinity, 30, NaN]);
+    expect(bad).toEqual([2]);
+  });
+
   it('refuses a block of another dimension, or something that is not a block', () => {
     const other = new VectorBlock(new Float64Array(8), 4);
     expect(() => linear.predictBlock(other)).toThrow(/VectorBlock of dimension 7, got dimension 4/);

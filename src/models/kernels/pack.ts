@@ -2,7 +2,6 @@ import { isSparse, toVector, type Vector, type VectorLike } from '../vectors.js'
 import { borrowKernelArray, returnKernelArray } from './kernel-arrays.js';
 import { ORDINARY_MEMORY, packDenseInOnePass, type RowStorage } from './pack-dense.js';
 import { vectorProblem } from './vector-problems.js';
-import { wasmNonFiniteRows } from './wasm-finite.js';
 import { kernelAddress } from './wasm-memory.js';
 
 /** n rows of d values, row-major: row i is `data[i*d .. i*d+d)`. */
@@ -104,32 +103,24 @@ export function packForKernels(
   return { rows: dense.rows, kept: dense.kept, release: () => returnKernelArray(dense.taken) };
 }
 
-/** A block of rows ready for the kernels, with the rows they must not be trusted with. */
-export interface ReleasableBlock {
-  readonly rows: DenseRows;
-  /** Rows holding a NaN or an infinity, in increasing order. */
-  readonly nonFinite: Int32Array;
-  release(): void;
-}
-
 /**
- * Rows that are already one row-major array (`values`, n·d of them): one copy into kernel memory
- * instead of a visit per row, none when `values` already lives there. Nothing is rejected here;
- * the caller decides what the `nonFinite` rows become.
+ * Rows that are already one row-major array (`values`, n·d of them), for the kernels: one copy
+ * into kernel memory instead of a visit per row, none when `values` already lives there. Values
+ * are not checked (`wasmNonFiniteRows` finds the rows with NaN or an infinity).
  *
  * @example
  * const block = packBlockForKernels(values, d);
  * try { wasmNearestCenters(block.rows, centers, k, out); } finally { block.release(); }
  */
-export function packBlockForKernels(values: Float64Array, d: number): ReleasableBlock {
-  const n = values.length / d;
+export function packBlockForKernels(
+  values: Float64Array,
+  d: number,
+): { readonly rows: DenseRows; release(): void } {
   const isKernelMemory = kernelAddress(values) !== undefined;
   const data = isKernelMemory ? values : borrowKernelArray(values.length);
   if (!isKernelMemory) data.set(values);
-  const rows: DenseRows = { kind: 'dense', n, d, data };
   return {
-    rows,
-    nonFinite: wasmNonFiniteRows(rows),
+    rows: { kind: 'dense', n: values.length / d, d, data },
     release: () => {
       if (!isKernelMemory) returnKernelArray(data);
     },
