@@ -150,13 +150,58 @@ function exactNearest(x: usize, centres: usize, k: i32, d: i32): i32 {
 }
 
 /**
- * The nearest centre from the ê values at `values` (kp of them), exact: the smallest and the
- * second-smallest ê are tracked per lane; a gap not above τ sends the point to exactNearest.
+ * The nearest centre of two points at once, from their ê values at `values0` and `values1` (kp
+ * each), exact: the smallest and the second-smallest ê are tracked per lane; a gap not above τ
+ * sends the point to exactNearest. The two points' searches are independent chains interleaved
+ * in one loop, so the processor overlaps them (one search alone waits on each min in turn).
+ * Returns the first point's centre in the low 32 bits, the second's in the high 32.
  */
-function nearest(
-  x: usize,
-  values: usize,
+function nearestPair(
+  x0: usize,
+  values0: usize,
+  x1: usize,
+  values1: usize,
   kp: i32,
+  centres: usize,
+  k: i32,
+  d: i32,
+  largestNorm: f64,
+): i64 {
+  // pmin/pmax are single x86 instructions (wasm's min/max pay for NaN and ±0 rules we don't
+  // need: wherever the result is used, the values are finite).
+  let low0 = v128.load(values0);
+  let low1 = v128.load(values1);
+  let next0 = f64x2.splat(Infinity);
+  let next1 = next0;
+  let index0 = i64x2(0, 1);
+  let index1 = index0;
+  let candidate = index0;
+  const step = i64x2.splat(2);
+  for (let at: usize = 16; at < (<usize>kp) << 3; at += 16) {
+    candidate = i64x2.add(candidate, step);
+    const value0 = v128.load(values0 + at);
+    const value1 = v128.load(values1 + at);
+    next0 = f64x2.pmin(next0, f64x2.pmax(low0, value0));
+    next1 = f64x2.pmin(next1, f64x2.pmax(low1, value1));
+    index0 = v128.bitselect(candidate, index0, f64x2.lt(value0, low0));
+    index1 = v128.bitselect(candidate, index1, f64x2.lt(value1, low1));
+    low0 = f64x2.pmin(low0, value0);
+    low1 = f64x2.pmin(low1, value1);
+  }
+  const best0 = chooseNearest(x0, low0, next0, index0, centres, k, d, largestNorm);
+  const best1 = chooseNearest(x1, low1, next1, index1, centres, k, d, largestNorm);
+  return (<i64>best0) | ((<i64>best1) << 32);
+}
+
+/**
+ * One point's centre from its per-lane smallest ê (`low`, at centre `index`) and second-smallest
+ * (`next`): the smallest's centre when it beats every other by more than τ, else exactNearest.
+ */
+function chooseNearest(
+  x: usize,
+  low: v128,
+  next: v128,
+  index: v128,
   centres: usize,
   k: i32,
   d: i32,
@@ -166,20 +211,6 @@ function nearest(
   // overflow nor be NaN; beyond it (or with NaN input) only the direct form is trusted.
   const scale = dot(x, x, d) + largestNorm;
   if (!(scale < 1e300)) return exactNearest(x, centres, k, d);
-  // pmin/pmax are single x86 instructions (wasm's min/max pay for NaN and ±0 rules we don't
-  // need: the values are finite here).
-  let low = v128.load(values);
-  let next = f64x2.splat(Infinity);
-  let index = i64x2(0, 1);
-  let candidate = index;
-  const step = i64x2.splat(2);
-  for (let at: usize = 16; at < (<usize>kp) << 3; at += 16) {
-    const value = v128.load(values + at);
-    candidate = i64x2.add(candidate, step);
-    next = f64x2.pmin(next, f64x2.pmax(low, value));
-    index = v128.bitselect(candidate, index, f64x2.lt(value, low));
-    low = f64x2.pmin(low, value);
-  }
   const low0 = f64x2.extract_lane(low, 0);
   const low1 = f64x2.extract_lane(low, 1);
   const next0 = f64x2.extract_lane(next, 0);
@@ -235,10 +266,10 @@ export function kmeansAssign(
       const hasPair = row + 1 < end;
       const x1 = hasPair ? x0 + ((<usize>d) << 3) : x0;
       expandPair(x0, x1, d, prepared, norms, kp, scratch);
-      const best0 = nearest(x0, scratch, kp, centres, k, d, largestNorm);
-      record(row, x0, best0, d, centres, k, assignments, distances, partial, wantCost);
+      const best = nearestPair(x0, scratch, x1, second, kp, centres, k, d, largestNorm);
+      record(row, x0, <i32>best, d, centres, k, assignments, distances, partial, wantCost);
       if (hasPair) {
-        const best1 = nearest(x1, second, kp, centres, k, d, largestNorm);
+        const best1 = <i32>(best >> 32);
         record(row + 1, x1, best1, d, centres, k, assignments, distances, partial, wantCost);
       }
     }
