@@ -17,7 +17,7 @@
 // ‖x‖² + R² floored at 1e-289 so τ also covers products that underflow (2^-1074 each at most). Points whose gap is not above τ (near-ties,
 // duplicated centres, non-finite overflow) are recomputed with the reference's direct form.
 
-import { addRow, dot, rowAt, squaredDistance } from './rows';
+import { addRow, rowAt, squaredDistance } from './rows';
 
 const UNIT_ROUNDOFF: f64 = 1.1102230246251565e-16;
 
@@ -188,17 +188,37 @@ function nearestPair(
     low0 = f64x2.pmin(low0, value0);
     low1 = f64x2.pmin(low1, value1);
   }
-  const best0 = chooseNearest(x0, low0, next0, index0, centres, k, d, largestNorm);
-  const best1 = chooseNearest(x1, low1, next1, index1, centres, k, d, largestNorm);
+  // ‖x0‖² and ‖x1‖² side by side, two values of each row per step.
+  let squares0 = f64x2.splat(0);
+  let squares1 = squares0;
+  let j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const offset = (<usize>j) << 3;
+    const a = v128.load(x0 + offset);
+    const b = v128.load(x1 + offset);
+    squares0 = f64x2.add(squares0, f64x2.mul(a, a));
+    squares1 = f64x2.add(squares1, f64x2.mul(b, b));
+  }
+  let norm0 = f64x2.extract_lane(squares0, 0) + f64x2.extract_lane(squares0, 1);
+  let norm1 = f64x2.extract_lane(squares1, 0) + f64x2.extract_lane(squares1, 1);
+  if (j < d) {
+    const offset = (<usize>j) << 3;
+    norm0 += load<f64>(x0 + offset) * load<f64>(x0 + offset);
+    norm1 += load<f64>(x1 + offset) * load<f64>(x1 + offset);
+  }
+  const best0 = chooseNearest(x0, norm0, low0, next0, index0, centres, k, d, largestNorm);
+  const best1 = chooseNearest(x1, norm1, low1, next1, index1, centres, k, d, largestNorm);
   return (<i64>best0) | ((<i64>best1) << 32);
 }
 
 /**
  * One point's centre from its per-lane smallest ê (`low`, at centre `index`) and second-smallest
  * (`next`): the smallest's centre when it beats every other by more than τ, else exactNearest.
+ * `squaredNorm` is ‖x‖² (summed in any order: it only scales τ, which has room for its rounding).
  */
 function chooseNearest(
   x: usize,
+  squaredNorm: f64,
   low: v128,
   next: v128,
   index: v128,
@@ -209,7 +229,7 @@ function chooseNearest(
 ): i32 {
   // Every partial sum of ê is within 2(‖x‖² + R²) in magnitude, so below this scale ê can't
   // overflow nor be NaN; beyond it (or with NaN input) only the direct form is trusted.
-  const scale = dot(x, x, d) + largestNorm;
+  const scale = squaredNorm + largestNorm;
   if (!(scale < 1e300)) return exactNearest(x, centres, k, d);
   const low0 = f64x2.extract_lane(low, 0);
   const low1 = f64x2.extract_lane(low, 1);
