@@ -3,7 +3,7 @@
 // worker threads run kernels on disjoint blocks of the same memory.
 
 export { kmeansAssign, kmeansPrepare } from './kmeans';
-export { gradientSums, linearPredict } from './linear';
+export { gradientSums, gramSums, linearPredict } from './linear';
 export { mergeBlocks } from './blocks';
 export { nonFiniteRows } from './finite';
 

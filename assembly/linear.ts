@@ -105,3 +105,84 @@ export function linearPredict(
     }
   }
 }
+
+/**
+ * The sums that determine every least-squares gradient over the rows of blocks
+ * [firstBlock, endBlock): per block, at partials + b·partialStride·8, the d × d matrix Σ x·xᵀ
+ * (row-major; only entries j ≥ i are meaningful: the caller mirrors them, and a few entries
+ * below the diagonal get partial sums as a side effect of whole-lane stores), then Σ y·x (d
+ * values), Σ y² and the number of rows. Two rows at a time: each lane-pair of the matrix is
+ * loaded and stored once per two rows.
+ */
+export function gramSums(
+  data: usize,
+  labels: usize,
+  d: i32,
+  n: i32,
+  partials: usize,
+  partialStride: i32,
+  blockRows: i32,
+  _scratch: usize,
+  firstBlock: i32,
+  endBlock: i32,
+): void {
+  const matrixBytes = (<usize>d * <usize>d) << 3;
+  for (let block = firstBlock; block < endBlock; block++) {
+    const start = block * blockRows;
+    const end = min(n, start + blockRows);
+    const partial = rowAt(partials, block, partialStride);
+    const labelSums = partial + matrixBytes;
+    memory.fill(partial, 0, matrixBytes + ((<usize>(d + 2)) << 3));
+    let squares = 0.0;
+    let row = start;
+    for (; row + 2 <= end; row += 2) {
+      const x0 = rowAt(data, row, d);
+      const x1 = x0 + ((<usize>d) << 3);
+      addOuterProducts(partial, x0, x1, 1.0, d);
+      const y0 = load<f64>(labels + ((<usize>row) << 3));
+      const y1 = load<f64>(labels + ((<usize>(row + 1)) << 3));
+      addScaled(labelSums, x0, y0, d);
+      addScaled(labelSums, x1, y1, d);
+      squares += y0 * y0 + y1 * y1;
+    }
+    if (row < end) {
+      // The odd row alone: its partner's products weigh 0.
+      const x0 = rowAt(data, row, d);
+      addOuterProducts(partial, x0, x0, 0.0, d);
+      const y0 = load<f64>(labels + ((<usize>row) << 3));
+      addScaled(labelSums, x0, y0, d);
+      squares += y0 * y0;
+    }
+    store<f64>(labelSums + ((<usize>d) << 3), squares);
+    store<f64>(labelSums + ((<usize>(d + 1)) << 3), <f64>(end - start));
+  }
+}
+
+/**
+ * matrix[i][j] += x0[i]·x0[j] + w1·x1[i]·x1[j] for j from i rounded down to even (whole lanes)
+ * to d − 1. w1 is 1, or 0 to add x0's products alone (x1 then is any finite row, e.g. x0).
+ */
+function addOuterProducts(matrix: usize, x0: usize, x1: usize, w1: f64, d: i32): void {
+  for (let i = 0; i < d; i++) {
+    const offset = (<usize>i) << 3;
+    const u = v128.load64_splat(x0 + offset);
+    const v = f64x2.splat(w1 * load<f64>(x1 + offset));
+    const target = rowAt(matrix, i, d);
+    let j = i & ~1;
+    for (; j + 2 <= d; j += 2) {
+      const at = (<usize>j) << 3;
+      const products = f64x2.add(
+        f64x2.mul(u, v128.load(x0 + at)),
+        f64x2.mul(v, v128.load(x1 + at)),
+      );
+      v128.store(target + at, f64x2.add(v128.load(target + at), products));
+    }
+    if (j < d) {
+      const at = (<usize>j) << 3;
+      const products =
+        load<f64>(x0 + offset) * load<f64>(x0 + at) +
+        w1 * load<f64>(x1 + offset) * load<f64>(x1 + at);
+      store<f64>(target + at, load<f64>(target + at) + products);
+    }
+  }
+}

@@ -99,8 +99,13 @@ export {
 export type { DenseRows } from './models/kernels/pack.js';
 export { wasmClusterStatistics, wasmNearestCenters } from './models/kernels/wasm-kmeans.js';
 export type { KMeansStatistics, KMeansStatisticsOptions } from './models/kernels/wasm-kmeans.js';
-export { wasmGradientSum, wasmPredictLinear } from './models/kernels/wasm-linear.js';
-export type { GradientSum, GradientSumOptions, LinearLoss } from './models/kernels/wasm-linear.js';
+export { wasmGradientSum, wasmGramSums, wasmPredictLinear } from './models/kernels/wasm-linear.js';
+export type {
+  GradientSum,
+  GradientSumOptions,
+  GramSums,
+  LinearLoss,
+} from './models/kernels/wasm-linear.js';
 export { allocateKernelArray, releaseKernelArray } from './models/kernels/wasm-memory.js';
 export { wasmNonFiniteRows } from './models/kernels/wasm-finite.js';
 export { KernelUnavailableError } from './models/kernels/wasm-module.js';
@@ -109,6 +114,7 @@ export {
   configureKernels,
   parallelClusterStatistics,
   parallelGradientSum,
+  parallelGramSums,
   parallelNearestCenters,
   parallelPredictLinear,
 } from './models/kernels/parallel-kernels.js';

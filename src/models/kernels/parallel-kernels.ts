@@ -10,9 +10,11 @@ import {
 } from './wasm-kmeans.js';
 import {
   gradientSumPlan,
+  gramSumsPlan,
   predictLinearPlan,
   type GradientSum,
   type GradientSumOptions,
+  type GramSums,
   type LinearLoss,
 } from './wasm-linear.js';
 import { KernelAllocations } from './wasm-memory.js';
@@ -173,6 +175,17 @@ export function parallelGradientSum(
   options?: GradientSumOptions,
 ): Promise<GradientSum> {
   return runParallel(gradientSumPlan(loss, rows, labels, weights, options));
+}
+
+/**
+ * {@link wasmGramSums} on worker threads when the batch is large enough.
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 2, d: 1, data: Float64Array.of(1, 2) } as const;
+ * (await parallelGramSums(rows, Float64Array.of(3, 4))).gram; // Float64Array [5]
+ */
+export function parallelGramSums(rows: DenseRows, labels: Float64Array): Promise<GramSums> {
+  return runParallel(gramSumsPlan(rows, labels));
 }
 
 /**

@@ -26,6 +26,7 @@ export const KERNELS: readonly BlockKernelName[] = [
   'kmeansAssign',
   'gradientSums',
   'linearPredict',
+  'gramSums',
 ];
 export const STOP = -1;
 

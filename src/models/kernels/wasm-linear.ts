@@ -122,6 +122,65 @@ export function gradientSumPlan(
   };
 }
 
+/**
+ * What a batch's least-squares gradients all follow from: with G = Σ x·xᵀ and b = Σ y·x, the
+ * gradient sum at w is G·w − b and the loss sum (w·G·w − 2 b·w + Σ y²) / 2.
+ */
+export interface GramSums {
+  /** Σ x·xᵀ, d × d, row-major (symmetric). */
+  readonly gram: Float64Array;
+  /** Σ y·x (length d). */
+  readonly labelSums: Float64Array;
+  /** Σ y². */
+  readonly labelSquares: number;
+  /** The number of rows. */
+  readonly count: number;
+}
+
+/** Plan of {@link wasmGramSums} (also run by the worker pool). */
+export function gramSumsPlan(rows: DenseRows, labels: Float64Array): PlanBuilder<GramSums> {
+  checkRows('gramSums', rows);
+  checkLength('gramSums', 'labels', labels, rows.n);
+  const { n, d } = rows;
+  const width = d * d + d + 2;
+  const stride = partialStride(width);
+  return (memory: KernelAllocations) => {
+    const blocks = blockCount(n);
+    const partials = memory.reserve(blocks * stride * 8);
+    const args = [
+      memory.input(rowValues(rows)),
+      memory.input(labels.length === n ? labels : labels.subarray(0, n)),
+      d,
+      n,
+      partials,
+      stride,
+      BLOCK_ROWS,
+    ];
+    // Measured on one thread: about 8 ns per row plus 0.1 ns per d² (d = 10: 18 ns, d = 100: 1 µs).
+    const estimatedMicros = n * (0.008 + 0.0001 * d * d);
+    const job: BlockJob = { kernel: 'gramSums', args, blocks, scratchBytes: 0, estimatedMicros };
+    return {
+      job,
+      finish: () => {
+        const merged = memory.reserve(width * 8);
+        kernelRuntime().exports.mergeBlocks(partials, width, stride, blocks, merged);
+        const values = float64At(merged, width);
+        const gram = values.slice(0, d * d);
+        // The kernel fills entries j >= i; the lower triangle mirrors them.
+        for (let i = 1; i < d; i++) {
+          for (let j = 0; j < i; j++) gram[i * d + j] = gram[j * d + i];
+        }
+        return {
+          gram,
+          labelSums: values.slice(d * d, d * d + d),
+          labelSquares: values[d * d + d],
+          count: values[d * d + d + 1],
+        };
+      },
+    };
+  };
+}
+
 /** Plan of {@link wasmPredictLinear} (also run by the worker pool). */
 export function predictLinearPlan(
   rows: DenseRows,
@@ -178,6 +237,22 @@ export function wasmGradientSum(
   options?: GradientSumOptions,
 ): GradientSum {
   return runOnThisThread(gradientSumPlan(loss, rows, labels, weights, options));
+}
+
+/**
+ * Σ xᵢ·xᵢᵀ, Σ yᵢ·xᵢ, Σ yᵢ² and the row count of a dense batch with labels: every least-squares
+ * gradient of the batch in O(d²) instead of a pass over the rows (G·w − b). Sums are added per
+ * 256-row block, then the blocks in order (the same bits on any number of threads).
+ *
+ * @example
+ * const rows = { kind: 'dense', n: 2, d: 2, data: Float64Array.of(1, 2, 3, 4) } as const;
+ * const sums = wasmGramSums(rows, Float64Array.of(1, -1));
+ * sums.gram; // Float64Array [10, 14, 14, 20]: [1·1 + 3·3, 1·2 + 3·4, …]
+ * sums.labelSums; // Float64Array [-2, -2]: 1·[1, 2] − 1·[3, 4]
+ * sums.labelSquares; // 2
+ */
+export function wasmGramSums(rows: DenseRows, labels: Float64Array): GramSums {
+  return runOnThisThread(gramSumsPlan(rows, labels));
 }
 
 /**

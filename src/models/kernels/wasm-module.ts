@@ -22,13 +22,14 @@ export interface KernelExports {
   kmeansPrepare(centres: number, k: number, d: number, prepared: number, norms: number): number;
   kmeansAssign(...args: number[]): void;
   gradientSums(...args: number[]): void;
+  gramSums(...args: number[]): void;
   linearPredict(...args: number[]): void;
   mergeBlocks(partials: number, width: number, stride: number, count: number, out: number): void;
   nonFiniteRows(data: number, n: number, d: number, out: number): number;
 }
 
 /** The kernels a worker thread may be asked to run on a range of blocks. */
-export type BlockKernelName = 'kmeansAssign' | 'gradientSums' | 'linearPredict';
+export type BlockKernelName = 'kmeansAssign' | 'gradientSums' | 'gramSums' | 'linearPredict';
 
 /** A shared WebAssembly memory (typed here: the project's lib settings don't include the DOM). */
 export interface SharedMemory {

@@ -1,5 +1,7 @@
 import type { Gradient } from './gradient.js';
 import { partitionGradient, type LabeledRows } from './gradient-sum.js';
+import type { GramSums } from '../kernels/wasm-linear.js';
+import { batchGramSums, gramApplies, gramGradientSum, passesBeforeGram } from './gram-gradient.js';
 import type { Updater } from './updater.js';
 
 /** Settings of {@link runMiniBatchSGD} (Spark's `GradientDescent` parameters). */
@@ -77,27 +79,41 @@ export async function runMiniBatchSGD(
   const gradientMean = new Float64Array(d);
   const lossHistory: number[] = [];
   let regularization = computeLoss ? updater.regularization(weights, regParam) : 0;
+  // Least squares over every row: after as many passes as the Gram sums cost, the remaining
+  // iterations run on the batch's Gram matrix (the same gradients, to rounding).
+  const gramAfter = gramApplies(partitions, gradient, miniBatchFraction, d)
+    ? passesBeforeGram(d)
+    : Number.POSITIVE_INFINITY;
+  let gram: GramSums | undefined;
   let steps = 0;
   let converged = false;
   let iteration = 1;
   for (; iteration <= numIterations && !converged; iteration++) {
     let count = 0;
     let lossSum = 0;
-    for (let p = 0; p < partitions.length; p++) {
-      const part = await partitionGradient(
-        partitions[p],
-        weights,
-        gradient,
-        miniBatchFraction,
-        seed + iteration + p * PARTITION_SEED_STRIDE,
-        computeLoss,
-        partitionSums[p],
-      );
-      count += part.count;
-      lossSum += part.lossSum;
+    if (gram === undefined && iteration > gramAfter) gram = await batchGramSums(partitions, d);
+    if (gram !== undefined) {
+      count = gram.count;
+      if (count === 0) continue;
+      lossSum = gramGradientSum(gram, weights, gradientMean);
+      for (let j = 0; j < d; j++) gradientMean[j] /= count;
+    } else {
+      for (let p = 0; p < partitions.length; p++) {
+        const part = await partitionGradient(
+          partitions[p],
+          weights,
+          gradient,
+          miniBatchFraction,
+          seed + iteration + p * PARTITION_SEED_STRIDE,
+          computeLoss,
+          partitionSums[p],
+        );
+        count += part.count;
+        lossSum += part.lossSum;
+      }
+      if (count === 0) continue;
+      mergeMean(partitionSums, count, gradientMean);
     }
-    if (count === 0) continue;
-    mergeMean(partitionSums, count, gradientMean);
     if (computeLoss) lossHistory.push(lossSum / count + regularization);
     previous.set(weights);
     updater.update(weights, gradientMean, stepSize / Math.sqrt(iteration), regParam);
