@@ -1,6 +1,11 @@
 import type { Batch } from '../streaming/batch.js';
 import { ConfigurationError, DataError, ModelFormatError } from '../streaming/errors.js';
 import { predictBlockRows, type BadRowHandler, type BlockScorer } from './block-prediction.js';
+import {
+  borrowKernelArray,
+  borrowKernelInt32Array,
+  returnKernelArray,
+} from './kernels/kernel-arrays.js';
 import { centerTable, type CenterTable } from './kernels/kmeans-assign.js';
 import { assignRows, batchStatistics, batchStatisticsInParallel } from './kernels/kmeans-batch.js';
 import { pointCount, type ClusterStatistics } from './kernels/kmeans-statistics.js';
@@ -196,16 +201,43 @@ export class StreamingKMeansModel {
     onReject: RejectRecord,
     options: { withDistances?: boolean } = {},
   ): KMeansAssignment {
-    const packed = packForKernels(records, this.dim, onReject);
+    const borrowed = this.assignInKernelMemory(records, onReject, options);
     try {
-      const { rows, kept } = packed;
-      const clusters = new Int32Array(rows.n);
-      const squaredDistances = options.withDistances ? new Float64Array(rows.n) : undefined;
-      assignRows(rows, this.table, clusters, squaredDistances);
-      return { kept, clusters, squaredDistances };
+      return {
+        kept: borrowed.kept.slice(),
+        clusters: borrowed.clusters.slice(),
+        squaredDistances: borrowed.squaredDistances?.slice(),
+      };
     } finally {
-      packed.release();
+      borrowed.release();
     }
+  }
+
+  /**
+   * `assign` with every array in reused kernel memory (the kernel writes the results in place):
+   * for operators that read them once. Call `release()` after, and use none of them after it.
+   */
+  assignInKernelMemory(
+    records: readonly unknown[],
+    onReject: RejectRecord,
+    options: { withDistances?: boolean } = {},
+  ): KMeansAssignment & { readonly release: () => void } {
+    const packed = packForKernels(records, this.dim, onReject);
+    const n = packed.rows.n;
+    const clusters = borrowKernelInt32Array(n);
+    const squaredDistances = options.withDistances ? borrowKernelArray(n) : undefined;
+    const release = () => {
+      packed.release();
+      returnKernelArray(clusters);
+      if (squaredDistances !== undefined) returnKernelArray(squaredDistances);
+    };
+    try {
+      assignRows(packed.rows, this.table, clusters, squaredDistances);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return { kept: packed.kept, clusters, squaredDistances, release };
   }
 
   /**

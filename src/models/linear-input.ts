@@ -41,14 +41,14 @@ export function packLabeledPartition(
     labeledPointProblem(record, checkLabel) ?? (record as { features: unknown });
   const dense = packDenseInOnePass(records, d, reject, KERNEL_MEMORY, featuresOf);
   if (dense === undefined) return packWithSparse(records, d, checkLabel, reject);
-  const { rows, kept, taken } = dense;
+  const { rows, kept } = dense;
   const labels = borrowKernelArray(rows.n);
   for (let i = 0; i < rows.n; i++) labels[i] = (records[kept[i]] as { label: number }).label;
   return {
     rows,
     labels,
     release: () => {
-      returnKernelArray(taken);
+      dense.release();
       returnKernelArray(labels);
     },
   };

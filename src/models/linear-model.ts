@@ -113,10 +113,13 @@ export abstract class GeneralizedLinearModel {
 
   /**
    * The predictions for packed rows of this model's dimension, whose values are all finite (the
-   * form batch operators hand over; `predict` and `predictBlock` check their input first).
+   * form batch operators hand over; `predict` and `predictBlock` check their input first),
+   * written to `predictions` (length >= rows.n; a new array by default) and returned.
    */
-  predictRows(rows: PackedRows): Float64Array {
-    const predictions = new Float64Array(rows.n);
+  predictRows(
+    rows: PackedRows,
+    predictions: Float64Array = new Float64Array(rows.n),
+  ): Float64Array {
     computeMargins(rows, this.weights, this.intercept, predictions);
     this.predictFromMargins(predictions);
     return predictions;

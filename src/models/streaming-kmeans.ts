@@ -217,8 +217,8 @@ export class StreamingKMeans extends StreamingModel<
     records: readonly unknown[],
     onReject: RejectRecord,
   ): PartitionResults<number> {
-    const { kept, clusters } = model.assign(records, onReject);
-    return { kept, results: clusters };
+    const { kept, clusters, release } = model.assignInKernelMemory(records, onReject);
+    return { kept, results: clusters, release };
   }
 
   protected override dimensionOf(model: StreamingKMeansModel): number {
@@ -259,12 +259,14 @@ function scorePartition(
   records: readonly unknown[],
   onReject: RejectRecord,
 ): PartitionResults<KMeansScore> {
-  const { kept, clusters, squaredDistances } = model.assign(records, onReject, {
-    withDistances: true,
-  });
+  const { kept, clusters, squaredDistances, release } = model.assignInKernelMemory(
+    records,
+    onReject,
+    { withDistances: true },
+  );
   const scores = Array.from(clusters, (cluster, i) => ({
     cluster,
     distance: Math.sqrt((squaredDistances as Float64Array)[i]),
   }));
-  return { kept, results: scores };
+  return { kept, results: scores, release };
 }

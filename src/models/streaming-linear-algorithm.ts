@@ -6,6 +6,7 @@ import type { BadRowHandler } from './block-prediction.js';
 import { decayForHalfLife, type TimeUnit } from './decay.js';
 import { EvaluationNode, type BatchEvaluator } from './evaluation.js';
 import { discountFor } from './kernels/kmeans-update.js';
+import { borrowKernelArray, returnKernelArray } from './kernels/kernel-arrays.js';
 import { packForKernels, usePackedPartitions, type RejectRecord } from './kernels/pack.js';
 import type { LabeledPointLike } from './labeled-point.js';
 import { packLabeledPartition, type LabelCheck } from './linear-input.js';
@@ -204,11 +205,20 @@ export abstract class StreamingLinearAlgorithm<
     onReject: RejectRecord,
   ): PartitionResults<number> {
     const packed = packForKernels(records, model.numFeatures, onReject);
-    try {
-      return { kept: packed.kept, results: model.predictRows(packed.rows) };
-    } finally {
+    // Predictions go to reused kernel memory too: the kernel writes them in place, and
+    // predictOn copies them out before both go back.
+    const predictions = borrowKernelArray(packed.rows.n);
+    const release = () => {
       packed.release();
+      returnKernelArray(predictions);
+    };
+    try {
+      model.predictRows(packed.rows, predictions);
+    } catch (error) {
+      release();
+      throw error;
     }
+    return { kept: packed.kept, results: predictions, release };
   }
 
   protected dimensionOf(model: M): number {

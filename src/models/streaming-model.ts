@@ -21,6 +21,11 @@ import type { VectorBlock } from './vector-block.js';
 export interface PartitionResults<P> {
   readonly kept: Int32Array;
   readonly results: ArrayLike<P>;
+  /**
+   * Gives back memory that `kept` and `results` live in (arrays reused from batch to batch),
+   * called once they have been read.
+   */
+  release?(): void;
 }
 
 /**
@@ -264,18 +269,23 @@ export abstract class StreamingModel<
   ): O[] {
     const model = this.requireModel(stage);
     const report = deadLetterReporter(context, stage, time);
-    const { kept, results } = rejectAsOriginals(originals, report, (onReject) =>
+    const scored = rejectAsOriginals(originals, report, (onReject) =>
       score(model, inputs, onReject),
     );
-    // A plain loop into a preallocated array: Array.from with a callback cost about as much per
-    // record as packing it did; without `build` the results are the output.
-    const out = new Array<O>(kept.length);
-    if (build === undefined) {
-      for (let i = 0; i < kept.length; i++) out[i] = results[i] as unknown as O;
-    } else {
-      for (let i = 0; i < kept.length; i++) out[i] = build(results[i], originals[kept[i]]);
+    try {
+      const { kept, results } = scored;
+      // A plain loop into a preallocated array: Array.from with a callback cost about as much
+      // per record as packing it did; without `build` the results are the output.
+      const out = new Array<O>(kept.length);
+      if (build === undefined) {
+        for (let i = 0; i < kept.length; i++) out[i] = results[i] as unknown as O;
+      } else {
+        for (let i = 0; i < kept.length; i++) out[i] = build(results[i], originals[kept[i]]);
+      }
+      return out;
+    } finally {
+      scored.release?.();
     }
-    return out;
   }
 
   private requireModel(action: string): Model {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Vectors } from '../../src/index.js';
-import { borrowKernelArray, returnKernelArray } from '../../src/models/kernels/kernel-arrays.js';
+import {
+  borrowKernelArray,
+  borrowKernelInt32Array,
+  returnKernelArray,
+} from '../../src/models/kernels/kernel-arrays.js';
 import {
   packForKernels,
   packVectors,
@@ -132,7 +136,8 @@ describe('packForKernels', () => {
   });
 
   it('gives its kernel memory back when the reject callback throws', () => {
-    const d = 20;
+    // Rows long enough that the packing's allocation has a size no other test uses (2^17 values).
+    const d = 50_000;
     const items = [new Float64Array(d), new Float64Array(d).fill(Number.NaN)];
     const probe = borrowKernelArray(2 * d);
     const address = probe.byteOffset;
@@ -200,5 +205,21 @@ describe('borrowKernelArray', () => {
     returnKernelArray(array);
     expect(() => returnKernelArray(array)).toThrow(StateError);
     expect(() => returnKernelArray(new Float64Array(10))).toThrow(/not borrowed/);
+  });
+
+  it('lends 32-bit integer arrays from the same reused memory', () => {
+    // An unusual size, so that the allocation is recognisable when it is lent again.
+    const positions = borrowKernelInt32Array(300_001);
+    expect(positions).toBeInstanceOf(Int32Array);
+    expect(positions).toHaveLength(300_001);
+    positions.fill(-7); // writable end to end
+    const address = positions.byteOffset;
+    returnKernelArray(positions);
+    expect(() => returnKernelArray(positions)).toThrow(
+      /Int32Array \(length 300001\) is not borrowed/,
+    );
+    const values = borrowKernelArray(150_001); // the same bytes, as floats
+    expect(values.byteOffset).toBe(address);
+    returnKernelArray(values);
   });
 });

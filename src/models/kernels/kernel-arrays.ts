@@ -14,11 +14,11 @@ import { KernelUnavailableError } from './wasm-module.js';
 /** Smallest allocation (values), so small batches of varying size share one array. */
 const MIN_CAPACITY = 4096;
 /** Free allocations kept for reuse; beyond this the smallest go back to the kernels' allocator. */
-const MAX_FREE = 4;
+const MAX_FREE = 8;
 
 const free: Float64Array[] = [];
 // A borrowed view → the whole allocation it is the start of.
-const allocations = new WeakMap<Float64Array, Float64Array>();
+const allocations = new WeakMap<Float64Array | Int32Array, Float64Array>();
 
 /**
  * Up to this many values, allocations grow by powers of two so batches of similar sizes fit the
@@ -63,12 +63,28 @@ export function borrowKernelArray(length: number): Float64Array {
   return view;
 }
 
-/** Gives back an array from {@link borrowKernelArray}; neither it nor its views may be used after. */
-export function returnKernelArray(view: Float64Array): void {
+/**
+ * {@link borrowKernelArray} for `length` 32-bit integers (positions, cluster indices); give it
+ * back with {@link returnKernelArray} too.
+ */
+export function borrowKernelInt32Array(length: number): Int32Array {
+  const floats = borrowKernelArray(Math.ceil(length / 2));
+  const allocation = allocations.get(floats) as Float64Array;
+  allocations.delete(floats);
+  const view = new Int32Array(floats.buffer, floats.byteOffset, length);
+  allocations.set(view, allocation);
+  return view;
+}
+
+/**
+ * Gives back an array from {@link borrowKernelArray} or {@link borrowKernelInt32Array}; neither it
+ * nor its views may be used after.
+ */
+export function returnKernelArray(view: Float64Array | Int32Array): void {
   const allocation = allocations.get(view);
   if (allocation === undefined) {
     throw new StateError(
-      `returnKernelArray: this Float64Array (length ${view.length}) is not borrowed (returned twice, or not from borrowKernelArray); return each borrowed array exactly once`,
+      `returnKernelArray: this ${view.constructor.name} (length ${view.length}) is not borrowed (returned twice, or not from borrowKernelArray); return each borrowed array exactly once`,
     );
   }
   allocations.delete(view);

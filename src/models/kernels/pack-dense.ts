@@ -2,17 +2,23 @@ import type { DenseRows, RejectRecord } from './pack.js';
 import { isSparseLike, vectorProblem } from './vector-problems.js';
 import { wasmNonFiniteRows } from './wasm-finite.js';
 
-/** Where a packed batch's values live: ordinary memory, or memory the kernels read in place. */
+/**
+ * Where a packed batch's values and positions live: ordinary memory, or memory the kernels read
+ * in place and that is reused from batch to batch.
+ */
 export interface RowStorage {
   /** `length` values; their initial contents don't matter (packing writes every one it keeps). */
   take(length: number): Float64Array;
-  /** Called with what `take` gave when the packing is abandoned. */
-  giveBack(array: Float64Array): void;
+  /** `length` positions, likewise. */
+  takePositions(length: number): Int32Array;
+  /** Called with what `take` or `takePositions` gave, once it is no longer used. */
+  giveBack(array: Float64Array | Int32Array): void;
 }
 
 /** Fresh ordinary arrays (what tfjs and the plain-JS kernels get). */
 export const ORDINARY_MEMORY: RowStorage = {
   take: (length) => new Float64Array(length),
+  takePositions: (length) => new Int32Array(length),
   giveBack: () => undefined,
 };
 
@@ -30,12 +36,12 @@ export type FeaturesOf = (record: unknown) => { readonly features: unknown } | s
  */
 const SET_MIN_DIMENSION = 16;
 
-/** A dense packing: the rows, their positions in the input, and the array `storage` gave. */
+/** A dense packing: the rows and their positions in the input, in `storage`'s memory. */
 export interface DensePacking {
   readonly rows: DenseRows;
   readonly kept: Int32Array;
-  /** What `storage.take` returned (`rows.data` is its start); give it back when done. */
-  readonly taken: Float64Array;
+  /** Gives the rows' and positions' memory back to the storage: call once, use neither after. */
+  release(): void;
 }
 
 /**
@@ -53,24 +59,39 @@ export function packDenseInOnePass(
   featuresOf?: FeaturesOf,
 ): DensePacking | undefined {
   const data = storage.take(items.length * d);
-  let packing: DensePacking | undefined;
+  const kept = storage.takePositions(items.length);
+  const release = () => {
+    storage.giveBack(data);
+    storage.giveBack(kept);
+  };
+  let packed: { n: number } | undefined;
   try {
-    packing = packInto(data, items, d, reject, featuresOf);
+    packed = packInto(data, kept, items, d, reject, featuresOf);
   } finally {
     // Sparse input, or a reject callback that throws (direct calls): nothing escapes.
-    if (packing === undefined) storage.giveBack(data);
+    if (packed === undefined) release();
   }
-  return packing;
+  if (packed === undefined) return undefined;
+  const { n } = packed;
+  return {
+    rows: { kind: 'dense', n, d, data: data.subarray(0, n * d) },
+    kept: kept.subarray(0, n),
+    release,
+  };
 }
 
+/**
+ * Packs the usable records into `data`, their positions into `kept`, and rejects the others;
+ * gives the number of rows packed, or undefined at the first sparse record.
+ */
 function packInto(
   data: Float64Array,
+  kept: Int32Array,
   items: readonly unknown[],
   d: number,
   reject: RejectRecord,
   featuresOf: FeaturesOf | undefined,
-): DensePacking | undefined {
-  const kept = new Int32Array(items.length);
+): { n: number } | undefined {
   // Positions of rejected records; refused records' reasons are kept beside them.
   let refused: { position: number; reason: string }[] | undefined;
   let unusable: number[] | undefined;
@@ -127,11 +148,7 @@ function packInto(
       featuresOf === undefined ? items[i] : (items[i] as { features: unknown }).features;
     reject(items[i], vectorProblem(vector, d) ?? 'unusable vector');
   }
-  return {
-    rows: { kind: 'dense', n, d, data: data.subarray(0, n * d) },
-    kept: kept.subarray(0, n),
-    taken: data,
-  };
+  return { n };
 }
 
 /** Copies a row of d values to `data[base..)`; returns whether every value is finite. */

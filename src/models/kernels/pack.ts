@@ -1,5 +1,5 @@
 import { isSparse, toVector, type Vector, type VectorLike } from '../vectors.js';
-import { borrowKernelArray, returnKernelArray } from './kernel-arrays.js';
+import { borrowKernelArray, borrowKernelInt32Array, returnKernelArray } from './kernel-arrays.js';
 import { ORDINARY_MEMORY, packDenseInOnePass, type RowStorage } from './pack-dense.js';
 import { vectorProblem } from './vector-problems.js';
 import { kernelAddress } from './wasm-memory.js';
@@ -39,10 +39,16 @@ export function packVectors(
   d: number,
   reject: RejectRecord,
 ): { rows: PackedRows; kept: Int32Array } {
-  return packDenseInOnePass(items, d, reject, ORDINARY_MEMORY) ?? packAnyLayout(items, d, reject);
+  const dense = packDenseInOnePass(items, d, reject, ORDINARY_MEMORY);
+  return dense === undefined
+    ? packAnyLayout(items, d, reject)
+    : { rows: dense.rows, kept: dense.kept };
 }
 
-/** Packed rows whose memory must be given back: `release()` once, and no use of them after. */
+/**
+ * Packed rows whose memory must be given back: `release()` once, and no use of `rows` or `kept`
+ * after it.
+ */
 export interface ReleasableRows {
   readonly rows: PackedRows;
   readonly kept: Int32Array;
@@ -80,7 +86,11 @@ export function usePackedPartitions<T, P extends { release(): void }, R>(
 }
 
 /** Borrowed kernel memory, for batches that only live until their kernels have run. */
-export const KERNEL_MEMORY: RowStorage = { take: borrowKernelArray, giveBack: returnKernelArray };
+export const KERNEL_MEMORY: RowStorage = {
+  take: borrowKernelArray,
+  takePositions: borrowKernelInt32Array,
+  giveBack: returnKernelArray,
+};
 
 /**
  * `packVectors` for the models' batch kernels: dense batches go straight into kernel memory,
@@ -100,7 +110,7 @@ export function packForKernels(
 ): ReleasableRows {
   const dense = packDenseInOnePass(items, d, reject, KERNEL_MEMORY);
   if (dense === undefined) return { ...packAnyLayout(items, d, reject), release: () => undefined };
-  return { rows: dense.rows, kept: dense.kept, release: () => returnKernelArray(dense.taken) };
+  return dense;
 }
 
 /**
