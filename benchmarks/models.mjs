@@ -196,7 +196,7 @@ async function measureMillrace(kind, spec, data, records, shape, sklearn) {
   );
   const predictRows = {
     predictOn: 'predictOn (a record per vector)',
-    predictOnBlocks: `predictOnBlocks (a VectorBlock of ${batchSize} rows per batch)`,
+    predictOnBlocks: 'predictOnBlocks (one VectorBlock per batch)',
   };
   for (const [method, label] of Object.entries(predictRows)) {
     for (const run of predictions[method]) {
