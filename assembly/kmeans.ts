@@ -206,45 +206,50 @@ function nearestPair(
     norm0 += load<f64>(x0 + offset) * load<f64>(x0 + offset);
     norm1 += load<f64>(x1 + offset) * load<f64>(x1 + offset);
   }
-  const best0 = chooseNearest(x0, norm0, low0, next0, index0, centres, k, d, largestNorm);
-  const best1 = chooseNearest(x1, norm1, low1, next1, index1, centres, k, d, largestNorm);
-  return (<i64>best0) | ((<i64>best1) << 32);
-}
-
-/**
- * One point's centre from its per-lane smallest ê (`low`, at centre `index`) and second-smallest
- * (`next`): the smallest's centre when it beats every other by more than τ, else exactNearest.
- * `squaredNorm` is ‖x‖² (summed in any order: it only scales τ, which has room for its rounding).
- */
-function chooseNearest(
-  x: usize,
-  squaredNorm: f64,
-  low: v128,
-  next: v128,
-  index: v128,
-  centres: usize,
-  k: i32,
-  d: i32,
-  largestNorm: f64,
-): i32 {
+  // Both decisions at once, lane 0 for x0 and lane 1 for x1: each point's smallest ê is in its
+  // even or its odd lane (useOdd); the runner-up is the smaller of the other lane's smallest and
+  // the winning lane's second-smallest. The smallest's centre stands when it beats the runner-up
+  // by more than τ and ê can't have overflowed; otherwise the point takes exactNearest.
+  const evenLow = v128.shuffle<f64>(low0, low1, 0, 2);
+  const oddLow = v128.shuffle<f64>(low0, low1, 1, 3);
+  const evenNext = v128.shuffle<f64>(next0, next1, 0, 2);
+  const oddNext = v128.shuffle<f64>(next0, next1, 1, 3);
+  const useOdd = f64x2.lt(oddLow, evenLow);
+  const smallest = v128.bitselect(oddLow, evenLow, useOdd);
+  const runnerUp = f64x2.pmin(
+    v128.bitselect(evenLow, oddLow, useOdd),
+    v128.bitselect(oddNext, evenNext, useOdd),
+  );
   // Every partial sum of ê is within 2(‖x‖² + R²) in magnitude, so below this scale ê can't
   // overflow nor be NaN; beyond it (or with NaN input) only the direct form is trusted.
-  const scale = squaredNorm + largestNorm;
-  if (!(scale < 1e300)) return exactNearest(x, centres, k, d);
-  const low0 = f64x2.extract_lane(low, 0);
-  const low1 = f64x2.extract_lane(low, 1);
-  const next0 = f64x2.extract_lane(next, 0);
-  const next1 = f64x2.extract_lane(next, 1);
-  const useOdd = low1 < low0;
-  const smallest = useOdd ? low1 : low0;
-  const runnerUp = useOdd ? min(low0, next1) : min(low1, next0);
+  const scale = f64x2.add(
+    f64x2.replace_lane(f64x2.splat(norm0), 1, norm1),
+    f64x2.splat(largestNorm),
+  );
   // The floor stands in for the absolute error of underflowing products (a few 2^-1074) and
   // keeps this arithmetic out of subnormals, which cost ~100 cycles each on x86.
-  const tau = (24.0 * <f64>d + 64.0) * UNIT_ROUNDOFF * (scale > 1e-289 ? scale : 1e-289);
-  if (runnerUp - smallest > tau) {
-    return <i32>(useOdd ? i64x2.extract_lane(index, 1) : i64x2.extract_lane(index, 0));
-  }
-  return exactNearest(x, centres, k, d);
+  const tau = f64x2.mul(
+    f64x2.splat((24.0 * <f64>d + 64.0) * UNIT_ROUNDOFF),
+    f64x2.pmax(scale, f64x2.splat(1e-289)),
+  );
+  const decided = v128.and(
+    f64x2.gt(f64x2.sub(runnerUp, smallest), tau),
+    f64x2.lt(scale, f64x2.splat(1e300)),
+  );
+  const index = v128.bitselect(
+    v128.shuffle<i64>(index0, index1, 1, 3),
+    v128.shuffle<i64>(index0, index1, 0, 2),
+    useOdd,
+  );
+  const best0 =
+    i64x2.extract_lane(decided, 0) != 0
+      ? <i32>i64x2.extract_lane(index, 0)
+      : exactNearest(x0, centres, k, d);
+  const best1 =
+    i64x2.extract_lane(decided, 1) != 0
+      ? <i32>i64x2.extract_lane(index, 1)
+      : exactNearest(x1, centres, k, d);
+  return (<i64>best0) | ((<i64>best1) << 32);
 }
 
 /**
