@@ -38,13 +38,16 @@ export interface KernelSettings {
 }
 
 /**
- * From benchmarks/kernels.mjs (`crossover`) on the project's 2-core machine, other core idle:
- * with one worker, jobs of ~20 µs on one thread took 1.25-1.5× longer, ~35-40 µs broke even,
- * from ~70 µs the pool was 1.2-1.5× faster, and 1.6-2.1× from ~300 µs.
- * Waking a sleeping worker costs the caller ~10 µs and the worker starts 30-50 µs later, so a
- * shorter job is done before it can help. (With the other core busy, the pool can't pay at all.)
+ * Measured end to end on the project's 2-core machine (models benchmark shapes, 11 runs each,
+ * benchmarks/models.mjs's training runs with and without the pool): splitting jobs of 0.1-2 ms
+ * over a second thread never paid, and usually cost: linear regression at d = 10, batch 10k
+ * (~90 µs gradient jobs) 21.4 M points/s alone against 15.0 M pooled; at d = 100 (~0.5 ms)
+ * 6.3 M against 4.8 M; k-means at d = 10 (~0.2 ms) 19.5 M against 14-18 M; at d = 100,
+ * batch 10k (~1.6 ms) 4.2 M against 3.9 M. The kernel micro-benchmark (kernels.mjs, data already
+ * packed, jobs back to back) does show gains from ~300 µs, but in a pipeline the waking, the
+ * hand-over and the second thread's memory traffic eat them. So jobs are split from 2 ms on.
  */
-const DEFAULT_MIN_PARALLEL_WORK = 50;
+const DEFAULT_MIN_PARALLEL_WORK = 2000;
 
 let settings: KernelSettings = {
   threads: defaultThreadCount(),
