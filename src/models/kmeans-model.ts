@@ -224,20 +224,23 @@ export class StreamingKMeansModel {
   ): KMeansAssignment & { readonly release: () => void } {
     const packed = packForKernels(records, this.dim, onReject);
     const n = packed.rows.n;
-    const clusters = borrowKernelInt32Array(n);
-    const squaredDistances = options.withDistances ? borrowKernelArray(n) : undefined;
+    // Each loan joins `release` as it is made, so a failure at any step gives back every one.
+    const loans: (Float64Array | Int32Array)[] = [];
     const release = () => {
       packed.release();
-      returnKernelArray(clusters);
-      if (squaredDistances !== undefined) returnKernelArray(squaredDistances);
+      for (const loan of loans) returnKernelArray(loan);
     };
     try {
+      const clusters = borrowKernelInt32Array(n);
+      loans.push(clusters);
+      const squaredDistances = options.withDistances ? borrowKernelArray(n) : undefined;
+      if (squaredDistances !== undefined) loans.push(squaredDistances);
       assignRows(packed.rows, this.table, clusters, squaredDistances);
+      return { kept: packed.kept, clusters, squaredDistances, release };
     } catch (error) {
       release();
       throw error;
     }
-    return { kept: packed.kept, clusters, squaredDistances, release };
   }
 
   /**

@@ -42,7 +42,13 @@ export function packLabeledPartition(
   const dense = packDenseInOnePass(records, d, reject, KERNEL_MEMORY, featuresOf);
   if (dense === undefined) return packWithSparse(records, d, checkLabel, reject);
   const { rows, kept } = dense;
-  const labels = borrowKernelArray(rows.n);
+  let labels: Float64Array;
+  try {
+    labels = borrowKernelArray(rows.n);
+  } catch (error) {
+    dense.release();
+    throw error;
+  }
   for (let i = 0; i < rows.n; i++) labels[i] = (records[kept[i]] as { label: number }).label;
   return {
     rows,

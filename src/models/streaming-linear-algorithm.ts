@@ -183,8 +183,8 @@ export abstract class StreamingLinearAlgorithm<
 
   /**
    * The forgetting rule: `w0 + f · (w - w0)` with `f = decayFactor` ('batches') or
-   * `decayFactor^count` ('points'). With f = 1 the weights are returned untouched, so training
-   * equals Spark's bit for bit.
+   * `decayFactor^count` ('points'). With f = 1 the weights are returned untouched: training is
+   * Spark's rule, with nothing added.
    */
   private decayedWeights(weights: Float64Array, count: number): Float64Array {
     const { decayFactor, timeUnit } = this.currentSettings;
@@ -207,7 +207,13 @@ export abstract class StreamingLinearAlgorithm<
     const packed = packForKernels(records, model.numFeatures, onReject);
     // Predictions go to reused kernel memory too: the kernel writes them in place, and
     // predictOn copies them out before both go back.
-    const predictions = borrowKernelArray(packed.rows.n);
+    let predictions: Float64Array;
+    try {
+      predictions = borrowKernelArray(packed.rows.n);
+    } catch (error) {
+      packed.release();
+      throw error;
+    }
     const release = () => {
       packed.release();
       returnKernelArray(predictions);

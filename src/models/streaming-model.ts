@@ -177,7 +177,7 @@ export abstract class StreamingModel<
    * `predictOn` for streams of `VectorBlock`s: one output record per block, the predictions of its
    * rows in order, computed in one pass over the block (much faster than a record per vector
    * when rows arrive in bulk). A row with NaN or an infinity keeps its place with a stand-in
-   * (NaN for the linear models, -1 for k-means) and goes to the dead letters as its values, the
+   * (NaN for the linear models, -1 for k-means) and goes to the dead letters as a copy of its values, the
    * reason naming the row; a record that isn't a block of the model's dimension goes there whole.
    * Registers no output: the stage is `<name>.predictOnBlocks`.
    */
@@ -191,8 +191,10 @@ export abstract class StreamingModel<
       (partition: readonly VectorBlock[], time) => {
         const model = this.requireModel(stage);
         const report = deadLetterReporter(context, stage, time);
+        // A copy: the block's buffer may be refilled (a decoder's frame) before anyone reads
+        // the dead letters.
         const onBadRow: BadRowHandler = (row, index, reason) =>
-          report(row, `row ${index} of the VectorBlock: ${reason}`);
+          report(row.slice(), `row ${index} of the VectorBlock: ${reason}`);
         const predictions: BlockPrediction[] = [];
         for (const block of partition) {
           const problem = blockProblem(block, this.dimensionOf(model));
@@ -269,11 +271,13 @@ export abstract class StreamingModel<
   ): O[] {
     const model = this.requireModel(stage);
     const report = deadLetterReporter(context, stage, time);
-    const scored = rejectAsOriginals(originals, report, (onReject) =>
-      score(model, inputs, onReject),
-    );
+    let scored: PartitionResults<P> | undefined;
     try {
-      const { kept, results } = scored;
+      const { kept, results } = rejectAsOriginals(
+        originals,
+        report,
+        (onReject) => (scored = score(model, inputs, onReject)),
+      );
       // A plain loop into a preallocated array: Array.from with a callback cost about as much
       // per record as packing it did; without `build` the results are the output.
       const out = new Array<O>(kept.length);
@@ -284,7 +288,7 @@ export abstract class StreamingModel<
       }
       return out;
     } finally {
-      scored.release?.();
+      scored?.release?.();
     }
   }
 

@@ -100,6 +100,9 @@ describe.each(ADAPTERS)('$title: predictOnBlocks', (adapter) => {
     ]);
     expect(letters[0].record).toBe(wrongDimension);
     expect(Array.from(letters[1].record as Float64Array)).toEqual(Array.from(dirty.row(1)));
+    // A copy: refilling the block's buffer (as a decoder reusing its frame would) leaves it be.
+    dirty.values.fill(0);
+    expect(Number.isNaN((letters[1].record as Float64Array)[0])).toBe(true);
     expect(letters[3].record).toBe(notABlock);
   });
 });

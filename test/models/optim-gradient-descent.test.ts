@@ -169,6 +169,26 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
     }
   }
 
+  it('without a loss history, least squares switches to the Gram form and still equals the reference', async () => {
+    // d = 3: the Gram form takes over after passesBeforeGram(3) = 2 passes, for 18 iterations.
+    const points = dataFor('leastSquares');
+    const initial = [0.1, -0.2, 0.3];
+    for (const updater of ['simple', 'squaredL2', 'l1'] as const) {
+      const expected = referenceDescent(points, initial, 'leastSquares', updater, settings);
+      const split = [points.slice(0, 70), points.slice(70)].map(denseRows);
+      const result = await runMiniBatchSGD(
+        split,
+        LeastSquaresGradient,
+        updaters[updater],
+        Float64Array.from(initial),
+        { ...settings, miniBatchFraction: 1, seed: 42, computeLoss: false },
+      );
+      expect(result.iterations).toBe(20);
+      expect(result.lossHistory).toEqual([]);
+      expect(maxDifference(result.weights, expected.weights)).toBeLessThan(TOLERANCE);
+    }
+  });
+
   it('L1 soft-thresholding sets weak weights exactly to zero', async () => {
     // Feature 2 carries no signal; a strong L1 penalty must zero it while keeping feature 0.
     const points = linearData([2, 0, 0], 300, 5, 0.1);

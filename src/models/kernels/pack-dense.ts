@@ -59,7 +59,13 @@ export function packDenseInOnePass(
   featuresOf?: FeaturesOf,
 ): DensePacking | undefined {
   const data = storage.take(items.length * d);
-  const kept = storage.takePositions(items.length);
+  let kept: Int32Array;
+  try {
+    kept = storage.takePositions(items.length);
+  } catch (error) {
+    storage.giveBack(data); // memory full: what was taken goes back before the error does
+    throw error;
+  }
   const release = () => {
     storage.giveBack(data);
     storage.giveBack(kept);

@@ -80,10 +80,13 @@ export async function runMiniBatchSGD(
   const lossHistory: number[] = [];
   let regularization = computeLoss ? updater.regularization(weights, regParam) : 0;
   // Least squares over every row: after as many passes as the Gram sums cost, the remaining
-  // iterations run on the batch's Gram matrix (the same gradients, to rounding).
-  const gramAfter = gramApplies(partitions, gradient, miniBatchFraction, d)
-    ? passesBeforeGram(d)
-    : Number.POSITIVE_INFINITY;
+  // iterations run on the batch's Gram matrix (the same gradients, to rounding). Not with a loss
+  // history: the Gram form's loss, w·G·w − 2 b·w + Σy², loses to cancellation what a good fit's
+  // small residuals carry, where the per-record loss is exact to rounding.
+  const gramAfter =
+    !computeLoss && gramApplies(partitions, gradient, miniBatchFraction, d)
+      ? passesBeforeGram(d)
+      : Number.POSITIVE_INFINITY;
   let gram: GramSums | undefined;
   let steps = 0;
   let converged = false;

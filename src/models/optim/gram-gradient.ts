@@ -68,7 +68,9 @@ export async function batchGramSums(
 /**
  * Writes the batch's least-squares gradient sum at `weights`, G·w − b, to `gradientSum`, and
  * returns the loss sum Σ (w·x − y)² / 2, computed as (w·G·w − 2 b·w + Σ y²) / 2 (never below 0,
- * which rounding could otherwise give for a near-perfect fit).
+ * which rounding could otherwise give for a near-perfect fit). That loss is only as accurate as
+ * Σy² allows (absolute error about 1e-16·Σy²), so gradient descent uses the Gram form only when
+ * it keeps no loss history.
  */
 export function gramGradientSum(
   sums: GramSums,
