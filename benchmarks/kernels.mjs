@@ -17,11 +17,13 @@ import {
   configureKernels,
   parallelClusterStatistics,
   parallelGradientSum,
+  parallelGramSums,
   parallelNearestCenters,
   parallelPredictLinear,
   releaseKernelArray,
   wasmClusterStatistics,
   wasmGradientSum,
+  wasmGramSums,
   wasmNearestCenters,
   wasmPredictLinear,
 } from 'millrace';
@@ -105,6 +107,22 @@ function plainGradientSum(logistic, data, n, d, labels, weights) {
   return { gradient, lossSum };
 }
 
+function plainGramSums(data, n, d, labels) {
+  const gram = new Float64Array(d * d);
+  const labelSums = new Float64Array(d);
+  let labelSquares = 0;
+  for (let r = 0; r < n; r++) {
+    const base = r * d;
+    for (let i = 0; i < d; i++) {
+      const xi = data[base + i];
+      for (let j = i; j < d; j++) gram[i * d + j] += xi * data[base + j];
+      labelSums[i] += labels[r] * xi;
+    }
+    labelSquares += labels[r] * labels[r];
+  }
+  return { gram, labelSums, labelSquares };
+}
+
 function plainPredict(data, n, d, weights, out) {
   for (let i = 0; i < n; i++) {
     let margin = 0;
@@ -164,6 +182,12 @@ const KERNELS = {
     plain: (s, b) => plainGradientSum(true, b.plain.data, b.n, s.d, b.labels, s.weights),
     wasm: (s, rows, b) => wasmGradientSum('logistic', rows, b.labels, s.weights),
     parallel: (s, rows, b) => parallelGradientSum('logistic', rows, b.labels, s.weights),
+  },
+  // Least squares' Σ x·xᵀ, Σ y·x, Σ y² (the Gram form gradient descent switches to).
+  'gram sums': {
+    plain: (s, b) => plainGramSums(b.plain.data, b.n, s.d, b.labels),
+    wasm: (s, rows, b) => wasmGramSums(rows, b.labels),
+    parallel: (s, rows, b) => parallelGramSums(rows, b.labels),
   },
   'predict margins': {
     plain: (s, b) => plainPredict(b.plain.data, b.n, s.d, s.weights, s.out),
