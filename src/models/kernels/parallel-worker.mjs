@@ -1,7 +1,7 @@
 // A kernel worker thread (plain JavaScript: Node 20 can't start a worker from a .ts file, and
 // the tests run the sources). It instantiates the kernels' WebAssembly module over the shared
-// memory it is given, then serves jobs through shared memory, watching for the next job for a
-// moment after each, then blocking in Atomics.wait. The protocol and LAYOUT are described in parallel-protocol.ts.
+// memory it is given, then serves jobs through shared memory, blocking in Atomics.wait between
+// them. The protocol and LAYOUT are described in parallel-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { module, memory, control, job, layout, index } = workerData;
@@ -45,27 +45,10 @@ function serve(kernel, { counters, header }) {
   }
 }
 
-// After a job, watch for the next one this long before sleeping. Waking a sleeping thread costs
-// the caller a system call and the job ~30-50 µs on this project's virtual machines (as much as
-// a block of work), and a model's jobs come batch after batch, a packing apart (0.1-1 ms):
-// watching keeps this thread ready for them, and it sleeps once the jobs stop coming.
-const WATCH_MS = 2;
-
-/** Returns once a job other than `served` is requested, watching first, then sleeping. */
-function awaitRequest(served) {
-  const watchUntil = performance.now() + WATCH_MS;
-  while (Atomics.load(words, layout.REQUEST) === served) {
-    if (performance.now() >= watchUntil) {
-      Atomics.wait(words, layout.REQUEST, served);
-      return;
-    }
-  }
-}
-
 parentPort.postMessage('ready');
 let served = 0;
 for (;;) {
-  awaitRequest(served);
+  Atomics.wait(words, layout.REQUEST, served);
   served = Atomics.load(words, layout.REQUEST);
   const slot = slots[served % layout.SLOTS];
   const kernel = layout.kernels[slot.header[layout.KERNEL]];
