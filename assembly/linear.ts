@@ -62,7 +62,38 @@ export function gradientSums(
     const partial = rowAt(partials, block, partialStride);
     memory.fill(partial, 0, (<usize>(d + 2)) << 3);
     let lossSum = 0.0;
-    for (let position = start; position < end; position++) {
+    let position = start;
+    // Two records per step: their dot products are independent chains the processor overlaps,
+    // and each lane-pair of the partial sum is loaded and stored once for both.
+    for (; position + 2 <= end; position += 2) {
+      const row0 = rows == 0 ? position : load<i32>(rows + ((<usize>position) << 2));
+      const row1 = rows == 0 ? position + 1 : load<i32>(rows + ((<usize>(position + 1)) << 2));
+      const x0 = rowAt(data, row0, d);
+      const x1 = rowAt(data, row1, d);
+      let sums0 = f64x2.splat(0);
+      let sums1 = sums0;
+      let j = 0;
+      for (; j + 2 <= d; j += 2) {
+        const at = (<usize>j) << 3;
+        const w = v128.load(weights + at);
+        sums0 = f64x2.add(sums0, f64x2.mul(w, v128.load(x0 + at)));
+        sums1 = f64x2.add(sums1, f64x2.mul(w, v128.load(x1 + at)));
+      }
+      let margin0 = f64x2.extract_lane(sums0, 0) + f64x2.extract_lane(sums0, 1);
+      let margin1 = f64x2.extract_lane(sums1, 0) + f64x2.extract_lane(sums1, 1);
+      if (j < d) {
+        const at = (<usize>j) << 3;
+        const w = load<f64>(weights + at);
+        margin0 += w * load<f64>(x0 + at);
+        margin1 += w * load<f64>(x1 + at);
+      }
+      const g0 = multiplier(loss, withLoss, margin0, load<f64>(labels + ((<usize>row0) << 3)));
+      lossSum += lastLoss;
+      const g1 = multiplier(loss, withLoss, margin1, load<f64>(labels + ((<usize>row1) << 3)));
+      lossSum += lastLoss;
+      addScaledPair(partial, x0, g0, x1, g1, d);
+    }
+    if (position < end) {
       const row = rows == 0 ? position : load<i32>(rows + ((<usize>position) << 2));
       const x = rowAt(data, row, d);
       const g = multiplier(
@@ -76,6 +107,26 @@ export function gradientSums(
     }
     store<f64>(partial + ((<usize>d) << 3), lossSum);
     store<f64>(partial + ((<usize>(d + 1)) << 3), <f64>(end - start));
+  }
+}
+
+/** target[j] += (g0·x0[j] + g1·x1[j]) for j < d. */
+function addScaledPair(target: usize, x0: usize, g0: f64, x1: usize, g1: f64, d: i32): void {
+  const factor0 = f64x2.splat(g0);
+  const factor1 = f64x2.splat(g1);
+  let j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const at = (<usize>j) << 3;
+    const both = f64x2.add(
+      f64x2.mul(factor0, v128.load(x0 + at)),
+      f64x2.mul(factor1, v128.load(x1 + at)),
+    );
+    v128.store(target + at, f64x2.add(v128.load(target + at), both));
+  }
+  if (j < d) {
+    const at = (<usize>j) << 3;
+    const both = g0 * load<f64>(x0 + at) + g1 * load<f64>(x1 + at);
+    store<f64>(target + at, load<f64>(target + at) + both);
   }
 }
 
