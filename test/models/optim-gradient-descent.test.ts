@@ -170,7 +170,7 @@ describe('runMiniBatchSGD with miniBatchFraction 1', () => {
   }
 
   it('without a loss history, least squares switches to the Gram form and still equals the reference', async () => {
-    // d = 3: the Gram form takes over after passesBeforeGram(3) = 2 passes, for 18 iterations.
+    // d = 3: the Gram form takes over after passesBeforeGram(3) = 3 passes, for 17 iterations.
     const points = dataFor('leastSquares');
     const initial = [0.1, -0.2, 0.3];
     for (const updater of ['simple', 'squaredL2', 'l1'] as const) {

@@ -36,13 +36,13 @@ export function gramApplies(
 /**
  * How many passes over the rows cost as much as forming the Gram sums once: from the kernels'
  * measured costs per row on one thread, about 8 + 0.1·d² ns for the Gram sums against
- * 4 + 0.42·d ns per gradient pass (d = 10: 3 passes; d = 100: 22). Gradient descent makes that
+ * 3 + 0.33·d ns per gradient pass (d = 10: 3 passes; d = 100: 28). Gradient descent makes that
  * many passes, then switches to the Gram form if it hasn't converged yet: how many iterations a
  * batch needs is unknown in advance, and this way a batch never costs more than twice the
  * cheaper of the two, whichever it would have been.
  */
 export function passesBeforeGram(d: number): number {
-  return Math.ceil((8 + 0.1 * d * d) / (4 + 0.42 * d));
+  return Math.ceil((8 + 0.1 * d * d) / (3 + 0.33 * d));
 }
 
 /** The Gram sums of a batch held as partitions, added in partition order. */
