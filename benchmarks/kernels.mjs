@@ -7,8 +7,8 @@
 //   - wasm + pool: the batch split over the calling thread and the worker threads;
 //   - wasm auto: the parallel entry points with the default size threshold (what models get).
 // Kernel-only figures: the models' end-to-end rows are in models.mjs. A second part
-// (`crossover`) times one thread against the pool on growing batches, to place the threshold
-// (minParallelWork: the estimated time on one thread from which a job is split).
+// (`crossover`) times one thread against the pool on growing batches, kernel alone; the
+// minParallelWork default comes from end-to-end runs instead (see parallel-kernels.ts).
 // Usage: node --expose-gc benchmarks/kernels.mjs [--quick] [--runs=N] [--only=kernels,crossover]
 //        [--threads=N]
 import {

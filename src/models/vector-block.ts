@@ -62,7 +62,8 @@ export class VectorBlock {
       if (size !== d) {
         throw new DataError(`VectorBlock.fromRows: row ${i} has dimension ${size}, expected ${d}`);
       }
-      values.set(toDense(row), i * d);
+      // Dense rows are copied straight in; only a sparse one is expanded first.
+      values.set(Array.isArray(row) || row instanceof Float64Array ? row : toDense(row), i * d);
     });
     return new VectorBlock(values, d);
   }
