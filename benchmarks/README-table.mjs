@@ -38,11 +38,14 @@ function describeRun({ environment: { date, machine, versions, sklearnSide, git 
   return lines.map((line) => `- ${line}`).join('\n');
 }
 
-function describeKernels(kernels) {
+function describeKernels(kernels, backend) {
+  if (backend?.name === 'native') {
+    return `the native kernels, ${backend.instructionSet}, on the calling thread`;
+  }
   if (!kernels) return 'one thread';
   return (
-    `${kernels.threads} worker thread${kernels.threads === 1 ? '' : 's'} beside the main one ` +
-    `for batch jobs estimated at ${kernels.minParallelWork} µs or more on one thread`
+    `the WebAssembly kernels, ${kernels.threads} worker thread${kernels.threads === 1 ? '' : 's'} ` +
+    `beside the main one for batch jobs estimated at ${kernels.minParallelWork} µs or more on one thread`
   );
 }
 
@@ -144,7 +147,7 @@ if (models) {
     `k = ${models.k} clusters; ${models.points} training points streamed in batches; the same ` +
       'seeded data file is read by both sides. scikit-learn is measured with its default threads ' +
       'and with one thread, and ratios are against the faster of the two; millrace runs with ' +
-      `its default kernel settings (${describeKernels(models.millraceKernels)}). ` +
+      `its default kernel settings (${describeKernels(models.millraceKernels, models.kernelBackend)}). ` +
       "`numIterations 1` does the same work as one `partial_fit` pass; Spark's default is 50 " +
       'iterations per batch.',
     '',

@@ -5,7 +5,9 @@
 //     wrapper copies it into kernel memory on each call);
 //   - wasm: the same with the batch packed in kernel memory (allocateKernelArray: no copy);
 //   - wasm + pool: the batch split over the calling thread and the worker threads;
-//   - wasm auto: the parallel entry points with the default size threshold (what models get).
+//   - native: the C kernels (native/kernels.c) on one thread, reading the ordinary array in place;
+//   - auto: the parallel entry points with the default settings (what models get: native when
+//     built, else WebAssembly with the default size threshold for the pool).
 // Kernel-only figures: the models' end-to-end rows are in models.mjs. A second part
 // (`crossover`) times one thread against the pool on growing batches, kernel alone; the
 // minParallelWork default comes from end-to-end runs instead (see parallel-kernels.ts).
@@ -15,6 +17,7 @@ import {
   allocateKernelArray,
   closeKernelThreads,
   configureKernels,
+  kernelBackend,
   parallelClusterStatistics,
   parallelGradientSum,
   parallelGramSums,
@@ -53,6 +56,7 @@ const results = {
   kernelThreads: threads,
   defaultMinParallelWork: defaults.minParallelWork,
   environment: describeEnvironment(),
+  kernelBackend: kernelBackend(),
   rows: [],
   crossover: [],
 };
@@ -205,18 +209,26 @@ async function overStream(stream, once) {
 
 /** The contenders of one kernel on one stream, each a full pass over the stream. */
 function contenders(kernel, stream) {
-  const withThreshold = (minParallelWork, run) => async () => {
-    await configureKernels({ minParallelWork });
+  const withSettings = (settings, run) => async () => {
+    await configureKernels(settings);
     return run();
   };
+  const webAssembly = { native: false, minParallelWork: defaults.minParallelWork };
   return {
     'plain JS': () => overStream(stream, (b) => kernel.plain(stream, b)),
-    'wasm, copied': () => overStream(stream, (b) => kernel.wasm(stream, b.plain, b)),
-    wasm: () => overStream(stream, (b) => kernel.wasm(stream, b.shared, b)),
-    'wasm + pool': withThreshold(0, () =>
+    'wasm, copied': withSettings(webAssembly, () =>
+      overStream(stream, (b) => kernel.wasm(stream, b.plain, b)),
+    ),
+    wasm: withSettings(webAssembly, () =>
+      overStream(stream, (b) => kernel.wasm(stream, b.shared, b)),
+    ),
+    'wasm + pool': withSettings({ ...webAssembly, minParallelWork: 0 }, () =>
       overStream(stream, (b) => kernel.parallel(stream, b.shared, b)),
     ),
-    'wasm auto': withThreshold(defaults.minParallelWork, () =>
+    native: withSettings({ ...webAssembly, native: true }, () =>
+      overStream(stream, (b) => kernel.wasm(stream, b.plain, b)),
+    ),
+    auto: withSettings(defaults, () =>
       overStream(stream, (b) => kernel.parallel(stream, b.shared, b)),
     ),
   };
@@ -271,16 +283,18 @@ if (wants('kernels')) {
               row.implementation === implementation,
           ).pointsPerSecond.median,
       );
+      const rate = (implementation) => cells[implementations.indexOf(implementation)];
       return [
         `d=${d}, batch ${batchSize / 1000}k`,
         ...cells.map(formatRate),
-        formatRatio(cells[2] / cells[0]),
-        formatRatio(cells[3] / cells[0]),
+        formatRatio(rate('wasm') / rate('plain JS')),
+        formatRatio(rate('wasm + pool') / rate('plain JS')),
+        formatRatio(rate('native') / rate('wasm')),
       ];
     });
     printTable(
       `${name}: points/s (median of ${runs}; k = ${K}, ${points} points; pool = calling thread + ${threads} worker${threads === 1 ? '' : 's'})`,
-      ['shape', ...implementations, 'wasm ÷ plain', 'pool ÷ plain'],
+      ['shape', ...implementations, 'wasm ÷ plain', 'pool ÷ plain', 'native ÷ wasm'],
       rows,
     );
   }
@@ -291,7 +305,8 @@ if (wants('kernels')) {
 if (wants('crossover') && threads > 0) {
   const sizes = quick ? [256, 1024, 4096] : [128, 256, 512, 1024, 2048, 4096, 8192];
   const repeats = quick ? 50 : 300;
-  await configureKernels({ minParallelWork: 0 });
+  // The pool serves the WebAssembly kernels: the crossover compares them on one and more threads.
+  await configureKernels({ native: false, minParallelWork: 0 });
   const table = [];
   for (const [name, d] of [
     ['kmeans statistics', 10],
@@ -334,6 +349,7 @@ if (wants('crossover') && threads > 0) {
   );
 }
 
+await configureKernels(defaults);
 await closeKernelThreads();
 // A run with another thread count than the default is an experiment, not the published figures.
 const path = writeResults('kernels', results, {

@@ -53,6 +53,7 @@ const results = {
   // The models' kernel threads as millrace sets them by default (what a user gets).
   millraceKernels:
     typeof millrace.configureKernels === 'function' ? await millrace.configureKernels({}) : null,
+  kernelBackend: typeof millrace.kernelBackend === 'function' ? millrace.kernelBackend() : null,
   update: [],
   predict: [],
   quality: [],

@@ -109,6 +109,8 @@ export type {
 export { allocateKernelArray, releaseKernelArray } from './models/kernels/wasm-memory.js';
 export { wasmNonFiniteRows } from './models/kernels/wasm-finite.js';
 export { KernelUnavailableError } from './models/kernels/wasm-module.js';
+export { kernelBackend } from './models/kernels/kernel-backend.js';
+export type { KernelBackend } from './models/kernels/kernel-backend.js';
 export {
   closeKernelThreads,
   configureKernels,

@@ -21,7 +21,7 @@ import { KernelPool } from '../../src/models/kernels/parallel-pool.js';
 import { clusterStatisticsPlan } from '../../src/models/kernels/wasm-kmeans.js';
 import { BLOCK_ROWS, type BlockJob } from '../../src/models/kernels/wasm-job.js';
 import { KernelAllocations } from '../../src/models/kernels/wasm-memory.js';
-import { kernelRuntime } from '../../src/models/kernels/wasm-module.js';
+import { kernelRuntime, type KernelArgument } from '../../src/models/kernels/wasm-module.js';
 import { SeededRandom } from '../../src/models/random.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -114,13 +114,23 @@ describe('kernels on worker threads', () => {
       ConfigurationError,
     );
     const settings = await configureKernels({ threads: 0, minParallelWork: 5 });
-    expect(settings).toEqual({ threads: 0, minParallelWork: 5 });
+    expect(settings).toEqual({
+      native: true,
+      retainFreedMemory: 64 * 2 ** 20,
+      threads: 0,
+      minParallelWork: 5,
+    });
   });
 });
 
 describe('KernelPool', () => {
   /** A linearPredict job over n one-value rows at `data`, writing to `out`. */
-  function predictJob(data: number, n: number, weights: number, out: number): BlockJob {
+  function predictJob(
+    data: KernelArgument,
+    n: number,
+    weights: KernelArgument,
+    out: number,
+  ): BlockJob {
     return {
       kernel: 'linearPredict',
       args: [data, n, 1, weights, 0, 0, out, BLOCK_ROWS],

@@ -1,5 +1,6 @@
 import { isSparse, toVector, type Vector, type VectorLike } from '../vectors.js';
 import { borrowKernelArray, borrowKernelInt32Array, returnKernelArray } from './kernel-arrays.js';
+import { readsArraysInPlace } from './kernel-backend.js';
 import { ORDINARY_MEMORY, packDenseInOnePass, type RowStorage } from './pack-dense.js';
 import { vectorProblem } from './vector-problems.js';
 import { kernelAddress } from './wasm-memory.js';
@@ -114,9 +115,10 @@ export function packForKernels(
 }
 
 /**
- * Rows that are already one row-major array (`values`, n·d of them), for the kernels: one copy
- * into kernel memory instead of a visit per row, none when `values` already lives there. Values
- * are not checked (`wasmNonFiniteRows` finds the rows with NaN or an infinity).
+ * Rows that are already one row-major array (`values`, n·d of them), for the kernels: read in
+ * place when `values` already lives in kernel memory or the native kernels run (they read any
+ * array), else copied into kernel memory once instead of visiting each row. Values are not
+ * checked (`wasmNonFiniteRows` finds the rows with NaN or an infinity).
  *
  * @example
  * const block = packBlockForKernels(values, d);
@@ -126,13 +128,13 @@ export function packBlockForKernels(
   values: Float64Array,
   d: number,
 ): { readonly rows: DenseRows; release(): void } {
-  const isKernelMemory = kernelAddress(values) !== undefined;
-  const data = isKernelMemory ? values : borrowKernelArray(values.length);
-  if (!isKernelMemory) data.set(values);
+  const isReadInPlace = kernelAddress(values) !== undefined || readsArraysInPlace();
+  const data = isReadInPlace ? values : borrowKernelArray(values.length);
+  if (!isReadInPlace) data.set(values);
   return {
     rows: { kind: 'dense', n: values.length / d, d, data },
     release: () => {
-      if (!isKernelMemory) returnKernelArray(data);
+      if (!isReadInPlace) returnKernelArray(data);
     },
   };
 }

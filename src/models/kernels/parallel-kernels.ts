@@ -1,7 +1,13 @@
 import { ConfigurationError } from '../../streaming/errors.js';
 import type { DenseRows } from './pack.js';
 import { defaultThreadCount, KernelPool } from './parallel-pool.js';
-import { runJobHere, type PlanBuilder } from './wasm-job.js';
+import {
+  DEFAULT_RETAINED_FREE_MEMORY,
+  readsArraysInPlace,
+  setNativeKernelsWanted,
+  setRetainedFreeMemory,
+} from './kernel-backend.js';
+import { runJobHere, runOnThisThread, type PlanBuilder } from './wasm-job.js';
 import {
   clusterStatisticsPlan,
   nearestCentersPlan,
@@ -22,12 +28,29 @@ import { KernelAllocations } from './wasm-memory.js';
 /**
  * The kernels with worker threads: each call runs on the calling thread alone when the batch is
  * small, and is split over a shared pool of worker threads (started on first need) when it is
- * large enough for the threads to pay. Results are the same bits either way.
+ * large enough for the threads to pay. Results are the same bits either way. The worker threads
+ * run the WebAssembly kernels; with the native kernels in use, every call runs natively on the
+ * calling thread instead (one native thread outran two WebAssembly ones at every shape measured).
  */
 
-/** Settings of the kernels' worker threads; see {@link configureKernels}. */
+/** Settings of the kernels: which implementation, and their worker threads; see {@link configureKernels}. */
 export interface KernelSettings {
-  /** Worker threads besides the calling one; 0 keeps every kernel on the calling thread. */
+  /**
+   * Use the native kernels (C, built by `npm run build:native` for this processor) when they are
+   * built; `false` runs WebAssembly everywhere. See {@link kernelBackend} for which one runs.
+   */
+  readonly native: boolean;
+  /**
+   * Bytes of freed memory the C allocator (glibc) keeps for reuse instead of returning them to
+   * the system at once, set when the native kernels load (default 64 MiB; 0: glibc's defaults).
+   * Each batch's new arrays then reuse warm pages instead of faulting fresh ones in, which on
+   * virtual machines costs more than the kernels themselves.
+   */
+  readonly retainFreedMemory: number;
+  /**
+   * WebAssembly worker threads besides the calling one; 0 keeps every kernel on the calling
+   * thread. Unused while the native kernels run.
+   */
   readonly threads: number;
   /**
    * Smallest job that is split over the threads, as its estimated time on one thread in
@@ -50,18 +73,25 @@ export interface KernelSettings {
 const DEFAULT_MIN_PARALLEL_WORK = 2000;
 
 let settings: KernelSettings = {
+  native: true,
+  retainFreedMemory: DEFAULT_RETAINED_FREE_MEMORY,
   threads: defaultThreadCount(),
   minParallelWork: DEFAULT_MIN_PARALLEL_WORK,
 };
 let pool: Promise<KernelPool> | undefined;
 
 /**
- * Sets how the kernels use worker threads. `threads` (default: available cores − 1) is how many
- * worker threads join the calling thread on large batches; `minParallelWork` the smallest job
- * that is split, in estimated microseconds on one thread. Changing `threads` stops the current
- * threads (new ones start on next need). Returns the settings now in force.
+ * Sets how the kernels run. `native` (default true) uses the native kernels when they are built
+ * (they give the same results as WebAssembly, faster; see {@link kernelBackend}), and
+ * `retainFreedMemory` is how much freed memory the C allocator keeps for reuse once they load
+ * (default 64 MiB, 0 for glibc's defaults). For the
+ * WebAssembly kernels, `threads` (default: available cores − 1) is how many worker threads join
+ * the calling thread on large batches, and `minParallelWork` the smallest job that is split, in
+ * estimated microseconds on one thread. Changing `threads` stops the current threads (new ones
+ * start on next need). Returns the settings now in force.
  *
  * @example
+ * await configureKernels({ native: false }); // WebAssembly kernels
  * await configureKernels({ threads: 0 }); // everything on the calling thread
  * await configureKernels({ threads: 3, minParallelWork: 200 });
  */
@@ -77,7 +107,21 @@ export async function configureKernels(changes: Partial<KernelSettings>): Promis
       `configureKernels: minParallelWork must be a number >= 0, got ${next.minParallelWork}`,
     );
   }
+  if (typeof next.native !== 'boolean') {
+    throw new ConfigurationError(
+      `configureKernels: native must be true or false, got ${String(next.native)}`,
+    );
+  }
+  if (!(Number.isInteger(next.retainFreedMemory) && next.retainFreedMemory >= 0)) {
+    throw new ConfigurationError(
+      `configureKernels: retainFreedMemory must be a whole number of bytes >= 0, got ${next.retainFreedMemory}`,
+    );
+  }
   if (next.threads !== settings.threads) await closeKernelThreads();
+  setNativeKernelsWanted(next.native);
+  if (next.retainFreedMemory !== settings.retainFreedMemory) {
+    setRetainedFreeMemory(next.retainFreedMemory);
+  }
   settings = next;
   return settings;
 }
@@ -112,6 +156,9 @@ async function sharedPool(): Promise<KernelPool> {
 }
 
 async function runParallel<T>(build: PlanBuilder<T>): Promise<T> {
+  // The native kernels run on the calling thread alone, reading arrays in place; the worker
+  // threads serve the WebAssembly kernels (see configureKernels).
+  if (readsArraysInPlace()) return runOnThisThread(build);
   const memory = new KernelAllocations();
   try {
     const plan = build(memory);

@@ -18,6 +18,7 @@ import {
 } from './parallel-thread.js';
 import { runBlocks, wholeCacheLines, type BlockJob } from './wasm-job.js';
 import { KernelAllocations } from './wasm-memory.js';
+import { kernelRuntime } from './wasm-module.js';
 
 /**
  * A small pool of worker threads that run the WebAssembly kernels on a batch's blocks. All
@@ -113,6 +114,13 @@ export class KernelPool {
       const known = KERNELS.join(', ');
       return Promise.reject(
         new ConfigurationError(`KernelPool.run: unknown kernel '${job.kernel}'; known: ${known}`),
+      );
+    }
+    if (!job.args.every((argument) => typeof argument === 'number')) {
+      return Promise.reject(
+        new ConfigurationError(
+          'KernelPool.run: every argument must be a number (worker threads read kernel memory only, not arrays)',
+        ),
       );
     }
     if (job.args.length > LAYOUT.maxArguments) {
@@ -212,7 +220,7 @@ export class KernelPool {
     header[LAYOUT.BLOCKS] = job.blocks;
     header[LAYOUT.SCRATCH] = scratch;
     header[LAYOUT.SCRATCH_BYTES] = scratchShare;
-    header.set(job.args, LAYOUT.ARGUMENTS);
+    header.set(job.args as readonly number[], LAYOUT.ARGUMENTS); // numbers: checked by run()
     Atomics.store(counters, LAYOUT.DONE, 0);
     Atomics.store(counters, LAYOUT.NEXT, 0);
   }
@@ -258,7 +266,7 @@ function claimBlocks(job: BlockJob, counters: Int32Array, scratch: number): unkn
     const block = Atomics.add(counters, LAYOUT.NEXT, 1);
     if (block >= job.blocks) return failure;
     try {
-      runBlocks(job, scratch, block, block + 1);
+      runBlocks(job, scratch, block, block + 1, kernelRuntime().exports);
     } catch (error) {
       failure ??= error;
     }

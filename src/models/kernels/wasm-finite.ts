@@ -1,6 +1,6 @@
 import type { DenseRows } from './pack.js';
+import { computeKernels, readsArraysInPlace } from './kernel-backend.js';
 import { int32At, KernelAllocations } from './wasm-memory.js';
-import { kernelRuntime } from './wasm-module.js';
 import { checkRows, rowValues } from './wasm-shapes.js';
 
 /**
@@ -14,11 +14,15 @@ import { checkRows, rowValues } from './wasm-shapes.js';
  */
 export function wasmNonFiniteRows(rows: DenseRows): Int32Array {
   checkRows('nonFiniteRows', rows);
+  if (readsArraysInPlace()) {
+    const out = new Int32Array(rows.n);
+    return out.slice(0, computeKernels().nonFiniteRows(rowValues(rows), rows.n, rows.d, out));
+  }
   const memory = new KernelAllocations();
   try {
     const out = memory.reserve(rows.n * 4);
     const data = memory.input(rowValues(rows));
-    const found = kernelRuntime().exports.nonFiniteRows(data, rows.n, rows.d, out);
+    const found = computeKernels().nonFiniteRows(data, rows.n, rows.d, out);
     return int32At(out, found).slice();
   } finally {
     memory.release();

@@ -1,5 +1,6 @@
+import { computeKernels, readsArraysInPlace } from './kernel-backend.js';
 import { KernelAllocations } from './wasm-memory.js';
-import { kernelRuntime, type BlockKernelName } from './wasm-module.js';
+import type { BlockKernelName, ComputeKernels, KernelArgument } from './wasm-module.js';
 
 /**
  * Rows per block. Kernels that sum (k-means statistics, gradients) write one partial per block,
@@ -39,7 +40,8 @@ export function blockCount(rows: number): number {
  */
 export interface BlockJob {
   readonly kernel: BlockKernelName;
-  readonly args: readonly number[];
+  /** Arrays appear only in jobs for this thread's native kernels (see KernelAllocations). */
+  readonly args: readonly KernelArgument[];
   readonly blocks: number;
   readonly scratchBytes: number;
   /**
@@ -58,14 +60,18 @@ export interface KernelPlan<T> {
 /** Builds a plan whose memory comes from `memory` (released by the runner). */
 export type PlanBuilder<T> = (memory: KernelAllocations) => KernelPlan<T>;
 
-/** Runs blocks [firstBlock, endBlock) of `job` on the calling thread, with `scratch`. */
+/**
+ * Runs blocks [firstBlock, endBlock) of `job` on the calling thread, with `scratch`, on
+ * `kernels` (by default the backend in force; a worker pool runs WebAssembly on every thread).
+ */
 export function runBlocks(
   job: BlockJob,
   scratch: number,
   firstBlock: number,
   endBlock: number,
+  kernels: ComputeKernels = computeKernels(),
 ): void {
-  kernelRuntime().exports[job.kernel](...job.args, scratch, firstBlock, endBlock);
+  kernels[job.kernel](...job.args, scratch, firstBlock, endBlock);
 }
 
 /** Runs every block of `job` on the calling thread, with scratch from `memory`. */
@@ -74,9 +80,12 @@ export function runJobHere(job: BlockJob, memory: KernelAllocations): void {
   runBlocks(job, scratch, 0, job.blocks);
 }
 
-/** Runs a whole plan on the calling thread and returns its results. */
+/**
+ * Runs a whole plan on the calling thread and returns its results; the native kernels read and
+ * write the caller's arrays in place.
+ */
 export function runOnThisThread<T>(build: PlanBuilder<T>): T {
-  const memory = new KernelAllocations();
+  const memory = new KernelAllocations(readsArraysInPlace());
   try {
     const plan = build(memory);
     runJobHere(plan.job, memory);

@@ -9,7 +9,8 @@ import {
   type PlanBuilder,
 } from './wasm-job.js';
 import { float64At, type KernelAllocations } from './wasm-memory.js';
-import { kernelRuntime } from './wasm-module.js';
+import { computeKernels } from './kernel-backend.js';
+import { kernelRuntime, type KernelArgument } from './wasm-module.js';
 import { checkLength, checkRows, rowValues } from './wasm-shapes.js';
 
 /**
@@ -50,8 +51,8 @@ function checkCenters(kernel: string, rows: DenseRows, centers: Float64Array, k:
 
 /** What kmeansAssign writes besides the assignment; addresses 0 = not wanted. */
 interface AssignTargets {
-  readonly assignments: number;
-  readonly distances: number;
+  readonly assignments: KernelArgument;
+  readonly distances: KernelArgument;
   readonly partials: number;
   readonly stride: number;
   readonly wantCost: boolean;
@@ -70,7 +71,7 @@ function assignJob(
   const centres = memory.input(centers);
   const prepared = memory.reserve(d * kp * 8);
   const norms = memory.reserve(kp * 8);
-  const largestNorm = kernelRuntime().exports.kmeansPrepare(centres, k, d, prepared, norms);
+  const largestNorm = computeKernels().kmeansPrepare(centres, k, d, prepared, norms);
   const data = memory.input(rowValues(rows));
   const { assignments, distances, partials, stride, wantCost } = targets;
   const cost = wantCost ? 1 : 0;

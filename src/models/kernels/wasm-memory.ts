@@ -1,5 +1,5 @@
 import { ConfigurationError, StateError } from '../../streaming/errors.js';
-import { KernelUnavailableError, kernelRuntime } from './wasm-module.js';
+import { KernelUnavailableError, kernelRuntime, type KernelArgument } from './wasm-module.js';
 
 /**
  * Views of and allocations in the kernels' shared memory. The memory grows in place, and every
@@ -65,6 +65,13 @@ export class KernelAllocations {
   private readonly outputs: { array: Float64Array | Int32Array; address: number }[] = [];
 
   /**
+   * @param inPlace pass input and output arrays as themselves instead of copying them through
+   *   kernel memory: only for a call that runs on this thread on the native kernels, which read
+   *   typed arrays in place (worker threads see kernel memory only).
+   */
+  constructor(private readonly inPlace = false) {}
+
+  /**
    * `bytes` of uninitialised memory starting on a cache line (64 bytes), so that what one
    * thread writes there never shares a line with another reservation.
    */
@@ -76,8 +83,12 @@ export class KernelAllocations {
     return Math.ceil(address / LINE_BYTES) * LINE_BYTES;
   }
 
-  /** The address of `array`'s values in kernel memory, copying them there if needed. */
-  input(array: Float64Array | Int32Array): number {
+  /**
+   * The address of `array`'s values in kernel memory, copying them there if needed (or the
+   * array itself, in place).
+   */
+  input(array: Float64Array | Int32Array): KernelArgument {
+    if (this.inPlace) return array;
     const address = kernelAddress(array);
     if (address !== undefined) return address;
     const copy = this.reserve(array.byteLength);
@@ -88,9 +99,10 @@ export class KernelAllocations {
 
   /**
    * An address the kernel writes `array`'s values to: the array itself when it is in kernel
-   * memory, else a reservation that copyOutputs() copies back.
+   * memory, else a reservation that copyOutputs() copies back (or the array itself, in place).
    */
-  output(array: Float64Array | Int32Array): number {
+  output(array: Float64Array | Int32Array): KernelArgument {
+    if (this.inPlace) return array;
     const address = kernelAddress(array);
     if (address !== undefined) return address;
     const reserved = this.reserve(array.byteLength);

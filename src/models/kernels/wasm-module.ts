@@ -28,6 +28,28 @@ export interface KernelExports {
   nonFiniteRows(data: number, n: number, d: number, out: number): number;
 }
 
+/**
+ * A kernel argument: a number (a scalar, or a byte address in the shared memory, 0 for none),
+ * or, for the native kernels only, a typed array read or written in place.
+ */
+export type KernelArgument = number | Float64Array | Int32Array;
+
+/** The kernels that compute, as both backends (WebAssembly and native) export them. */
+export interface ComputeKernels {
+  kmeansPrepare(
+    centres: KernelArgument,
+    k: number,
+    d: number,
+    prepared: KernelArgument,
+    norms: KernelArgument,
+  ): number;
+  kmeansAssign(...args: KernelArgument[]): void;
+  gradientSums(...args: KernelArgument[]): void;
+  gramSums(...args: KernelArgument[]): void;
+  linearPredict(...args: KernelArgument[]): void;
+  nonFiniteRows(data: KernelArgument, n: number, d: number, out: KernelArgument): number;
+}
+
 /** The kernels a worker thread may be asked to run on a range of blocks. */
 export type BlockKernelName = 'kmeansAssign' | 'gradientSums' | 'gramSums' | 'linearPredict';
 
