@@ -170,6 +170,17 @@ describe('the native kernels', () => {
     expect(block.values).toEqual(values); // read, never written
   });
 
+  it('keep freed memory for reuse in glibc, as configured', async () => {
+    const kernels = nativeKernels();
+    expect(kernels?.retainFreedMemory(64 * 2 ** 20)).toBe(true); // this machine's libc is glibc
+    await expect(configureKernels({ retainFreedMemory: -1 })).rejects.toThrow(
+      /retainFreedMemory must be a whole number of bytes >= 0, got -1/,
+    );
+    const settings = await configureKernels({ retainFreedMemory: 0 });
+    expect(settings.retainFreedMemory).toBe(0);
+    await configureKernels({ retainFreedMemory: 64 * 2 ** 20 });
+  });
+
   it('refuse arguments of the wrong type with a TypeError instead of crashing', () => {
     const kernels = nativeKernels();
     expect(kernels).toBeDefined();
