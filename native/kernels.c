@@ -21,18 +21,22 @@
 
 #define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
+// Helpers are always inlined, so each clone compiles them for its own instruction set (a helper
+// left out of line is built for the baseline only, and 512-bit values then cross it in memory).
+#define INLINE static inline __attribute__((always_inline))
+
 typedef double v2d __attribute__((vector_size(16)));
 typedef double v8d __attribute__((vector_size(64)));
 
 static uint8_t *memory_base = NULL;
 
-static inline v2d load2(const double *p) {
+INLINE v2d load2(const double *p) {
   v2d v;
   memcpy(&v, p, sizeof v);
   return v;
 }
-static inline void store2(double *p, v2d v) { memcpy(p, &v, sizeof v); }
-static inline v8d load8(const double *p) {
+INLINE void store2(double *p, v2d v) { memcpy(p, &v, sizeof v); }
+INLINE v8d load8(const double *p) {
   v8d v;
   memcpy(&v, p, sizeof v);
   return v;
@@ -44,7 +48,7 @@ static inline v8d load8(const double *p) {
 // Σ a[j]·b[j]: four lane-pairs over chunks of 8 (one 512-bit register: lane l of the chunk is
 // lane l mod 2 of pair l / 2), then pairs into pair 0, then (p0 + p1) + (p2 + p3), the two lanes,
 // and the odd tail.
-static inline double dot(const double *a, const double *b, int d) {
+INLINE double dot(const double *a, const double *b, int d) {
   v8d chunk = {0};
   int j = 0;
   for (; j + 8 <= d; j += 8) chunk += load8(a + j) * load8(b + j);
@@ -60,7 +64,7 @@ static inline double dot(const double *a, const double *b, int d) {
 }
 
 // Σ (a[j] − b[j])²: even and odd j in two lanes, then the lanes, then the odd tail.
-static inline double squared_distance(const double *a, const double *b, int d) {
+INLINE double squared_distance(const double *a, const double *b, int d) {
   v2d pair = {0, 0};
   int j = 0;
   for (; j + 2 <= d; j += 2) {
@@ -76,15 +80,15 @@ static inline double squared_distance(const double *a, const double *b, int d) {
 }
 
 // target[j] += scale·row[j] (element-wise: any vector width gives the same bits).
-static inline void add_scaled(double *target, const double *row, double scale, int d) {
+INLINE void add_scaled(double *target, const double *row, double scale, int d) {
   for (int j = 0; j < d; j++) target[j] += scale * row[j];
 }
 
-static inline void add_row(double *target, const double *row, int d) {
+INLINE void add_row(double *target, const double *row, int d) {
   for (int j = 0; j < d; j++) target[j] += row[j];
 }
 
-static inline double *row_at(double *base, int row, int d) { return base + (size_t)row * d; }
+INLINE double *row_at(double *base, int row, int d) { return base + (size_t)row * d; }
 
 // ---------------------------------------------------------------------------------------------
 // Finiteness (assembly/finite.ts): the indices of rows holding NaN or an infinity.
@@ -151,7 +155,7 @@ static int exact_nearest(const double *x, const double *centres, int k, int d) {
 
 // ê of two points for every centre into e0 and e1 (kp each): eight centres per register, the two
 // points sharing each load of the prepared centres.
-static inline void expand_pair(const double *x0, const double *x1, int d, const double *prepared,
+INLINE void expand_pair(const double *x0, const double *x1, int d, const double *prepared,
                                const double *norms, int kp, double *e0, double *e1) {
   int c = 0;
   for (; c + 8 <= kp; c += 8) {
@@ -180,33 +184,46 @@ static inline void expand_pair(const double *x0, const double *x1, int d, const 
   }
 }
 
-// The nearest centre from the point's ê values: the smallest stands when it beats the runner-up
-// by more than τ and ê can't have overflowed (or be NaN); otherwise the direct form decides.
-static inline int nearest_of(const double *x, const double *e, int kp, const double *centres,
-                             int k, int d, double largest_norm) {
-  double low = e[0];
-  double next = INFINITY;
-  int index = 0;
-  for (int c = 1; c < kp; c++) {
-    double value = e[c];
-    if (value < low) {
-      next = low;
-      low = value;
-      index = c;
-    } else if (value < next) {
-      next = value;
-    }
+// The smallest ê of two points, its centre and the runner-up (the second smallest), for both
+// points in one loop without branches: the two chains of compare-and-select overlap.
+typedef struct {
+  double low;
+  double next;
+  int index;
+} Ranking;
+
+INLINE void rank_pair(const double *e0, const double *e1, int kp, Ranking *r0, Ranking *r1) {
+  double low0 = INFINITY, next0 = INFINITY, low1 = INFINITY, next1 = INFINITY;
+  int index0 = 0, index1 = 0;
+  for (int c = 0; c < kp; c++) {
+    double v0 = e0[c];
+    double v1 = e1[c];
+    bool lower0 = v0 < low0;
+    bool lower1 = v1 < low1;
+    next0 = lower0 ? low0 : (v0 < next0 ? v0 : next0);
+    next1 = lower1 ? low1 : (v1 < next1 ? v1 : next1);
+    index0 = lower0 ? c : index0;
+    index1 = lower1 ? c : index1;
+    low0 = lower0 ? v0 : low0;
+    low1 = lower1 ? v1 : low1;
   }
-  double norm = 0;
-  for (int j = 0; j < d; j++) norm += x[j] * x[j];
-  double scale = norm + largest_norm;
+  *r0 = (Ranking){low0, next0, index0};
+  *r1 = (Ranking){low1, next1, index1};
+}
+
+// The nearest centre from the point's ranking: the smallest ê stands when it beats the runner-up
+// by more than τ and ê can't have overflowed (or be NaN); otherwise the direct form decides.
+// Equal smallest values leave a gap of 0, so ties always go to the direct form.
+INLINE int nearest_of(const double *x, Ranking r, const double *centres, int k, int d,
+                      double largest_norm) {
+  double scale = dot(x, x, d) + largest_norm;
   double tau = (24.0 * d + 64.0) * UNIT_ROUNDOFF * (scale > 1e-289 ? scale : 1e-289);
-  bool decided = next - low > tau && scale < 1e300;
-  return decided ? index : exact_nearest(x, centres, k, d);
+  bool decided = r.next - r.low > tau && scale < 1e300;
+  return decided ? r.index : exact_nearest(x, centres, k, d);
 }
 
 // One row's assignment, distance and share of its block's statistics (as record() in kmeans.ts).
-static inline void record_row(int row, const double *x, int best, int d, const double *centres,
+INLINE void record_row(int row, const double *x, int best, int d, const double *centres,
                               int k, int32_t *assignments, double *distances, double *partial,
                               bool want_cost) {
   if (assignments != NULL) assignments[row] = best;
@@ -239,10 +256,13 @@ CLONES static void kmeans_assign(const double *data, int n, int d, const double 
       bool has_pair = row + 1 < end;
       const double *x1 = has_pair ? x0 + d : x0;
       expand_pair(x0, x1, d, prepared, norms, kp, e0, e1);
-      int best0 = nearest_of(x0, e0, kp, centres, k, d, largest_norm);
+      Ranking ranking0;
+      Ranking ranking1;
+      rank_pair(e0, e1, kp, &ranking0, &ranking1);
+      int best0 = nearest_of(x0, ranking0, centres, k, d, largest_norm);
       record_row(row, x0, best0, d, centres, k, assignments, distances, partial, want_cost);
       if (has_pair) {
-        int best1 = nearest_of(x1, e1, kp, centres, k, d, largest_norm);
+        int best1 = nearest_of(x1, ranking1, centres, k, d, largest_norm);
         record_row(row + 1, x1, best1, d, centres, k, assignments, distances, partial, want_cost);
       }
     }
@@ -254,10 +274,10 @@ CLONES static void kmeans_assign(const double *data, int n, int d, const double 
 
 enum { LEAST_SQUARES = 0, LOGISTIC = 1 };
 
-static inline double log1p_exp(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+INLINE double log1p_exp(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
 
 // The gradient multiplier g (gradient = g·x), and the record's loss in *loss when with_loss.
-static inline double multiplier(int kind, bool with_loss, double prediction, double label,
+INLINE double multiplier(int kind, bool with_loss, double prediction, double label,
                                 double *loss) {
   if (kind == LEAST_SQUARES) {
     double residual = prediction - label;
@@ -332,7 +352,7 @@ CLONES static void linear_predict(const double *data, int n, int d, const double
 
 // matrix[i][j] += x0[i]·x0[j] + (w1·x1[i])·x1[j] for j from i rounded down to even, as
 // addOuterProducts in linear.ts (whole lanes there, so the same entries get the same sums).
-static inline void add_outer_products(double *matrix, const double *x0, const double *x1,
+INLINE void add_outer_products(double *matrix, const double *x0, const double *x1,
                                       double w1, int d) {
   for (int i = 0; i < d; i++) {
     double u = x0[i];
