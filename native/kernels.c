@@ -97,9 +97,14 @@ CLONES static int non_finite_rows(const double *data, int n, int d, int32_t *out
   int found = 0;
   for (int row = 0; row < n; row++) {
     const double *x = data + (size_t)row * d;
-    // x − x is 0 for every finite x and NaN otherwise; NaN survives the sum.
-    double check = 0;
-    for (int j = 0; j < d; j++) check += x[j] - x[j];
+    // x − x is 0 for every finite x and NaN otherwise; NaN survives the sums, eight lanes at a
+    // time (a single chain of adds would wait on each one in turn).
+    v8d lanes = {0};
+    int j = 0;
+    for (; j + 8 <= d; j += 8) lanes += load8(x + j) - load8(x + j);
+    double check = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                   ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    for (; j < d; j++) check += x[j] - x[j];
     if (check != 0) out[found++] = row; // NaN != 0 holds too
   }
   return found;
@@ -154,61 +159,91 @@ static int exact_nearest(const double *x, const double *centres, int k, int d) {
 }
 
 // ê of two points for every centre into e0 and e1 (kp each): eight centres per register, the two
-// points sharing each load of the prepared centres.
+// points sharing each load of the prepared centres, even and odd j in separate sums so that
+// four chains of adds overlap (one chain per sum waits on each add: 90 ns per row at d = 100,
+// against 55 with two). Any summation order keeps the error bound.
 INLINE void expand_pair(const double *x0, const double *x1, int d, const double *prepared,
-                               const double *norms, int kp, double *e0, double *e1) {
+                        const double *norms, int kp, double *e0, double *e1) {
   int c = 0;
   for (; c + 8 <= kp; c += 8) {
     v8d a = load8(norms + c);
     v8d b = a;
+    v8d a_odd = {0};
+    v8d b_odd = {0};
     const double *column = prepared + c;
-    for (int j = 0; j < d; j++, column += kp) {
+    int j = 0;
+    for (; j + 2 <= d; j += 2, column += 2 * kp) {
+      v8d centre = load8(column);
+      v8d next_centre = load8(column + kp);
+      a += x0[j] * centre;
+      b += x1[j] * centre;
+      a_odd += x0[j + 1] * next_centre;
+      b_odd += x1[j + 1] * next_centre;
+    }
+    if (j < d) {
       v8d centre = load8(column);
       a += x0[j] * centre;
       b += x1[j] * centre;
     }
+    a += a_odd;
+    b += b_odd;
     memcpy(e0 + c, &a, sizeof a);
     memcpy(e1 + c, &b, sizeof b);
   }
   for (; c < kp; c += 2) {
     v2d a = load2(norms + c);
     v2d b = a;
+    v2d a_odd = {0, 0};
+    v2d b_odd = {0, 0};
     const double *column = prepared + c;
-    for (int j = 0; j < d; j++, column += kp) {
+    int j = 0;
+    for (; j + 2 <= d; j += 2, column += 2 * kp) {
+      v2d centre = load2(column);
+      v2d next_centre = load2(column + kp);
+      a += x0[j] * centre;
+      b += x1[j] * centre;
+      a_odd += x0[j + 1] * next_centre;
+      b_odd += x1[j + 1] * next_centre;
+    }
+    if (j < d) {
       v2d centre = load2(column);
       a += x0[j] * centre;
       b += x1[j] * centre;
     }
-    store2(e0 + c, a);
-    store2(e1 + c, b);
+    store2(e0 + c, a + a_odd);
+    store2(e1 + c, b + b_odd);
   }
 }
 
 // The smallest ê of two points, its centre and the runner-up (the second smallest), for both
-// points in one loop without branches: the two chains of compare-and-select overlap.
+// points at once: lane 0 holds the first point's search, lane 1 the second's. Vector compares
+// and selects never branch (scalar ternaries here compiled to branches, which random data
+// mispredicts: 36 ns per row against 16).
 typedef struct {
   double low;
   double next;
   int index;
 } Ranking;
 
+typedef int64_t v2l __attribute__((vector_size(16)));
+
+INLINE v2d select2(v2l mask, v2d when_true, v2d when_false) {
+  return (v2d)((mask & (v2l)when_true) | (~mask & (v2l)when_false));
+}
+
 INLINE void rank_pair(const double *e0, const double *e1, int kp, Ranking *r0, Ranking *r1) {
-  double low0 = INFINITY, next0 = INFINITY, low1 = INFINITY, next1 = INFINITY;
-  int index0 = 0, index1 = 0;
+  v2d low = {INFINITY, INFINITY};
+  v2d next = low;
+  v2l index = {0, 0};
   for (int c = 0; c < kp; c++) {
-    double v0 = e0[c];
-    double v1 = e1[c];
-    bool lower0 = v0 < low0;
-    bool lower1 = v1 < low1;
-    next0 = lower0 ? low0 : (v0 < next0 ? v0 : next0);
-    next1 = lower1 ? low1 : (v1 < next1 ? v1 : next1);
-    index0 = lower0 ? c : index0;
-    index1 = lower1 ? c : index1;
-    low0 = lower0 ? v0 : low0;
-    low1 = lower1 ? v1 : low1;
+    v2d value = {e0[c], e1[c]};
+    v2l lower = value < low;
+    next = select2(lower, low, select2(value < next, value, next));
+    index = (lower & (v2l){c, c}) | (~lower & index);
+    low = select2(lower, value, low);
   }
-  *r0 = (Ranking){low0, next0, index0};
-  *r1 = (Ranking){low1, next1, index1};
+  *r0 = (Ranking){low[0], next[0], (int)index[0]};
+  *r1 = (Ranking){low[1], next[1], (int)index[1]};
 }
 
 // The nearest centre from the point's ranking: the smallest ê stands when it beats the runner-up

@@ -3,6 +3,8 @@ import { computeKernels, readsArraysInPlace } from './kernel-backend.js';
 import { int32At, KernelAllocations } from './wasm-memory.js';
 import { checkRows, rowValues } from './wasm-shapes.js';
 
+let inPlaceIndices = new Int32Array(0);
+
 /**
  * The rows of a dense batch that hold a NaN or an infinity, in increasing order: the records a
  * model must send to the dead letters. Packing a batch with `Float64Array.prototype.set` and
@@ -15,8 +17,11 @@ import { checkRows, rowValues } from './wasm-shapes.js';
 export function wasmNonFiniteRows(rows: DenseRows): Int32Array {
   checkRows('nonFiniteRows', rows);
   if (readsArraysInPlace()) {
-    const out = new Int32Array(rows.n);
-    return out.slice(0, computeKernels().nonFiniteRows(rowValues(rows), rows.n, rows.d, out));
+    // Room for every row, reused: bad rows are rare, and a fresh array per batch costs more
+    // than the scan (page faults; see retainFreedMemory).
+    if (inPlaceIndices.length < rows.n) inPlaceIndices = new Int32Array(rows.n);
+    const found = computeKernels().nonFiniteRows(rowValues(rows), rows.n, rows.d, inPlaceIndices);
+    return inPlaceIndices.slice(0, found);
   }
   const memory = new KernelAllocations();
   try {
