@@ -181,6 +181,28 @@ describe('the native kernels', () => {
     await configureKernels({ retainFreedMemory: 64 * 2 ** 20 });
   });
 
+  it('never see an array of another element type: the wrappers refuse it first', async () => {
+    const rows = { kind: 'dense', n: 4, d: 2, data: new Float64Array(8) } as const;
+    const centers = Float64Array.of(0, 0, 1, 1);
+    for (const native of [true, false]) {
+      await configureKernels({ native });
+      // A Float32Array holds half the bytes the kernel would read: past its end, in C.
+      const narrow = { ...rows, data: new Float32Array(8) as unknown as Float64Array };
+      expect(() => wasmNearestCenters(narrow, centers, 2, new Int32Array(4))).toThrow(
+        /rows.data must be a Float64Array, got Float32Array/,
+      );
+      const wide = new Float64Array(4) as unknown as Int32Array;
+      expect(() => wasmNearestCenters(rows, centers, 2, wide)).toThrow(
+        /assignment must be an Int32Array, got Float64Array/,
+      );
+      const labels = [1, 2, 3, 4] as unknown as Float64Array;
+      expect(() => wasmGradientSum('leastSquares', rows, labels, new Float64Array(2))).toThrow(
+        ConfigurationError,
+      );
+    }
+    await configureKernels({ native: true });
+  });
+
   it('refuse arguments of the wrong type with a TypeError instead of crashing', () => {
     const kernels = nativeKernels();
     expect(kernels).toBeDefined();

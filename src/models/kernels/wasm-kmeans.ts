@@ -11,7 +11,7 @@ import {
 import { float64At, type KernelAllocations } from './wasm-memory.js';
 import { computeKernels } from './kernel-backend.js';
 import { kernelRuntime, type KernelArgument } from './wasm-module.js';
-import { checkLength, checkRows, rowValues } from './wasm-shapes.js';
+import { checkLength, checkRows, checkType, rowValues } from './wasm-shapes.js';
 
 /**
  * k-means batch kernels on WebAssembly SIMD (assembly/kmeans.ts): nearest centres, and the
@@ -42,6 +42,7 @@ function checkCenters(kernel: string, rows: DenseRows, centers: Float64Array, k:
   if (!Number.isInteger(k) || k < 1) {
     throw new ConfigurationError(`${kernel}: k must be an integer >= 1, got ${k}`);
   }
+  checkType(kernel, 'centers', centers);
   if (centers.length !== k * rows.d) {
     throw new ConfigurationError(
       `${kernel}: centers has length ${centers.length}, expected k·d = ${k}·${rows.d} = ${k * rows.d} (k centres of the rows' dimension, row-major)`,
@@ -109,7 +110,7 @@ export function clusterStatisticsPlan(
 ): PlanBuilder<KMeansStatistics> {
   checkCenters('clusterStatistics', rows, centers, k);
   if (options.assignment)
-    checkLength('clusterStatistics', 'assignment', options.assignment, rows.n);
+    checkLength('clusterStatistics', 'assignment', options.assignment, rows.n, Int32Array);
   const { d } = rows;
   const width = k * d + k + 1;
   const stride = partialStride(width);
@@ -150,7 +151,7 @@ export function nearestCentersPlan(
   squaredDistances?: Float64Array,
 ): PlanBuilder<void> {
   checkCenters('nearestCenters', rows, centers, k);
-  checkLength('nearestCenters', 'assignment', assignment, rows.n);
+  checkLength('nearestCenters', 'assignment', assignment, rows.n, Int32Array);
   if (squaredDistances) checkLength('nearestCenters', 'squaredDistances', squaredDistances, rows.n);
   return (memory) => ({
     job: assignJob(memory, rows, centers, k, {

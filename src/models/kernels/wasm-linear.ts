@@ -10,7 +10,7 @@ import {
 } from './wasm-job.js';
 import { float64At, type KernelAllocations } from './wasm-memory.js';
 import { kernelRuntime } from './wasm-module.js';
-import { checkLength, checkRows, rowValues } from './wasm-shapes.js';
+import { checkLength, checkRows, checkType, rowValues } from './wasm-shapes.js';
 
 /**
  * Linear-model batch kernels on WebAssembly SIMD (assembly/linear.ts): the gradient sum of a
@@ -45,6 +45,7 @@ export interface GradientSumOptions {
 
 function checkWeights(kernel: string, rows: DenseRows, weights: Float64Array): void {
   checkRows(kernel, rows);
+  checkType(kernel, 'weights', weights);
   if (weights.length !== rows.d) {
     throw new ConfigurationError(
       `${kernel}: weights has length ${weights.length}, but the rows have dimension ${rows.d}`,
@@ -53,6 +54,7 @@ function checkWeights(kernel: string, rows: DenseRows, weights: Float64Array): v
 }
 
 function checkSample(sample: Int32Array, n: number): void {
+  checkType('gradientSum', 'sample', sample, Int32Array);
   for (let i = 0; i < sample.length; i++) {
     if (sample[i] < 0 || sample[i] >= n) {
       throw new ConfigurationError(

@@ -8,9 +8,10 @@ import type { DenseRows } from './pack.js';
  * records to the dead letters.
  */
 
-/** `rows` is a dense batch whose data holds at least n·d values. */
+/** `rows` is a dense batch whose data is a Float64Array of at least n·d values. */
 export function checkRows(kernel: string, rows: DenseRows): void {
   const { n, d, data } = rows;
+  checkType(kernel, 'rows.data', data, Float64Array);
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1) {
     throw new ConfigurationError(
       `${kernel}: rows need an integer n >= 0 and d >= 1, got n = ${n}, d = ${d}`,
@@ -23,13 +24,35 @@ export function checkRows(kernel: string, rows: DenseRows): void {
   }
 }
 
-/** `array` holds at least `expected` values (`what` names it in the message). */
+/**
+ * `array` is a `type` (by default a Float64Array): the kernels read and write its memory as
+ * values of that type, so another array type would be read past its end.
+ */
+export function checkType(
+  kernel: string,
+  what: string,
+  array: unknown,
+  type: Float64ArrayConstructor | Int32ArrayConstructor = Float64Array,
+): void {
+  if (!(array instanceof type)) {
+    throw new ConfigurationError(
+      `${kernel}: ${what} must be ${type === Int32Array ? 'an' : 'a'} ${type.name}, got ${Object.prototype.toString.call(array).slice(8, -1)}`,
+    );
+  }
+}
+
+/**
+ * `array` is a `type` (by default a Float64Array) holding at least `expected` values (`what`
+ * names it in the message).
+ */
 export function checkLength(
   kernel: string,
   what: string,
-  array: { readonly length: number },
+  array: Float64Array | Int32Array,
   expected: number,
+  type: Float64ArrayConstructor | Int32ArrayConstructor = Float64Array,
 ): void {
+  checkType(kernel, what, array, type);
   if (array.length < expected) {
     throw new ConfigurationError(
       `${kernel}: ${what} has length ${array.length}, needs at least ${expected}`,
