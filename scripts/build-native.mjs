@@ -4,16 +4,27 @@
 // compiler, no Node headers), this says why and leaves every kernel to WebAssembly, unless
 // MILLRACE_REQUIRE_NATIVE=1 (CI sets it), which makes that an error.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const target = `${root}src/models/kernels/millrace-kernels.node`;
-// npm runs scripts with its bundled node-gyp's path in npm_config_node_gyp (and the machine's
-// header location in npm_config_nodedir, which node-gyp reads from the environment).
+// npm runs scripts with its bundled node-gyp's path in npm_config_node_gyp. node-gyp needs the
+// headers of this Node.js: from npm_config_nodedir when set, else the ones installed beside the
+// node binary (<prefix>/include/node), so that no download is needed; only without either does
+// node-gyp try to fetch them.
 const nodeGyp = process.env.npm_config_node_gyp;
+const prefix = dirname(dirname(process.execPath));
+const localHeaders = existsSync(join(prefix, 'include', 'node', 'node_api.h'));
+const gypArguments = [
+  'rebuild',
+  ...(process.env.npm_config_nodedir === undefined && localHeaders ? [`--nodedir=${prefix}`] : []),
+];
 const command =
-  nodeGyp === undefined ? ['node-gyp', ['rebuild']] : [process.execPath, [nodeGyp, 'rebuild']];
+  nodeGyp === undefined
+    ? ['node-gyp', gypArguments]
+    : [process.execPath, [nodeGyp, ...gypArguments]];
 
 rmSync(target, { force: true });
 try {
