@@ -398,6 +398,8 @@ INLINE double multiplier(int kind, bool with_loss, double prediction, double lab
   return 1.0 / (1.0 + exp(margin)) - label;
 }
 
+#define GROUP_ROWS 8
+
 CLONES static void gradient_sums(int kind, bool with_loss, const double *data,
                                  const double *labels, int d, const double *weights,
                                  const int32_t *rows, int count, double *partials,
@@ -411,6 +413,41 @@ CLONES static void gradient_sums(int kind, bool with_loss, const double *data,
     double loss_sum = 0;
     double loss = 0;
     int position = start;
+    // Eight records (four pairs) per step: eight independent margin sums, so the adds of one
+    // don't wait on another's (at d = 100 a pair's two chains of 50 adds were the bottleneck),
+    // and the partial sums are loaded and stored once for the four pairs. Every margin, loss and
+    // pair update is computed exactly as in the pair step below, in the same order. Measured
+    // (ns/row, pairs → groups): least squares 21.2 → 17.8 at d = 100 but 3.3 → 3.8 at d = 10
+    // (short sums: the pointers cost more than the overlap gains), logistic 8.4 → 7.7 at d = 10
+    // (the exponentials overlap) and 30.6 → 22.5 at d = 100.
+    bool use_groups = d >= 16 || kind == LOGISTIC;
+    for (; use_groups && position + GROUP_ROWS <= end; position += GROUP_ROWS) {
+      int row[GROUP_ROWS];
+      const double *x[GROUP_ROWS];
+      for (int r = 0; r < GROUP_ROWS; r++) {
+        row[r] = rows == NULL ? position + r : rows[position + r];
+        x[r] = data + (size_t)row[r] * d;
+      }
+      v2d sums[GROUP_ROWS];
+      for (int r = 0; r < GROUP_ROWS; r++) sums[r] = (v2d){0, 0};
+      int j = 0;
+      for (; j + 2 <= d; j += 2) {
+        v2d w = load2(weights + j);
+        for (int r = 0; r < GROUP_ROWS; r++) sums[r] += w * load2(x[r] + j);
+      }
+      double g[GROUP_ROWS];
+      for (int r = 0; r < GROUP_ROWS; r++) {
+        double margin = sums[r][0] + sums[r][1];
+        if (j < d) margin += weights[j] * x[r][j];
+        g[r] = multiplier(kind, with_loss, margin, labels[row[r]], &loss);
+        loss_sum += loss;
+      }
+      for (int i = 0; i < d; i++) {
+        double sum = partial[i];
+        for (int r = 0; r < GROUP_ROWS; r += 2) sum += g[r] * x[r][i] + g[r + 1] * x[r + 1][i];
+        partial[i] = sum;
+      }
+    }
     for (; position + 2 <= end; position += 2) {
       int row0 = rows == NULL ? position : rows[position];
       int row1 = rows == NULL ? position + 1 : rows[position + 1];
