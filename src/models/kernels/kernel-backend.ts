@@ -1,4 +1,4 @@
-import { loadNativeKernels, NATIVE_KERNELS_URL, type NativeKernels } from './native-module.js';
+import { loadNativeKernels, type NativeKernels } from './native-module.js';
 import { kernelRuntime, type ComputeKernels } from './wasm-module.js';
 
 /*
@@ -55,11 +55,6 @@ export function computeKernels(): ComputeKernels {
  */
 export function readsArraysInPlace(): boolean {
   return nativeKernels() !== undefined;
-}
-
-/** Where worker threads load the native kernels from, when the calling thread uses them. */
-export function nativeKernelsUrl(): URL | undefined {
-  return nativeKernels() === undefined ? undefined : NATIVE_KERNELS_URL;
 }
 
 /** Turns the native kernels on (when built) or off; see configureKernels. */

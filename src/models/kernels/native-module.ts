@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ComputeKernels } from './wasm-module.js';
 
 /*
@@ -22,20 +23,19 @@ export interface NativeKernels extends ComputeKernels {
   retainFreedMemory(bytes: number): boolean;
 }
 
-/** Where the addon is (tests run the sources, users run dist/: the build puts it beside both). */
-export const NATIVE_KERNELS_URL = new URL('./millrace-kernels.node', import.meta.url);
-
-/** Loads the addon from `url`, or says why it can't be used. */
-export function loadNativeKernels(
-  url: URL = NATIVE_KERNELS_URL,
-): { kernels: NativeKernels } | { reason: string } {
+/**
+ * Loads the addon, or says why it can't be used. It sits beside this module: the build puts it
+ * in src/ (the tests run the sources) and in dist/.
+ */
+export function loadNativeKernels(): { kernels: NativeKernels } | { reason: string } {
+  const path = fileURLToPath(new URL('./millrace-kernels.node', import.meta.url));
   if (process.env.MILLRACE_KERNELS === 'webassembly') {
     return { reason: 'MILLRACE_KERNELS=webassembly is set' };
   }
   try {
-    return { kernels: createRequire(import.meta.url)(url.pathname) as NativeKernels };
+    return { kernels: createRequire(import.meta.url)(path) as NativeKernels };
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { reason: `can't load ${url.pathname} (run \`npm run build:native\`): ${detail}` };
+    return { reason: `can't load ${path} (run \`npm run build:native\`): ${detail}` };
   }
 }
