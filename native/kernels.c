@@ -19,7 +19,12 @@
 #include <malloc.h>
 #endif
 
+// One build per x86-64 level, chosen when the addon loads (elsewhere: one portable build).
+#if defined(__x86_64__) && defined(__ELF__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
 
 // Helpers are always inlined, so each clone compiles them for its own instruction set (a helper
 // left out of line is built for the baseline only, and 512-bit values then cross it in memory).
@@ -28,7 +33,6 @@
 typedef double v2d __attribute__((vector_size(16)));
 typedef double v8d __attribute__((vector_size(64)));
 
-static uint8_t *memory_base = NULL;
 
 INLINE v2d load2(const double *p) {
   v2d v;
@@ -130,7 +134,8 @@ CLONES static double kmeans_prepare(const double *centres, int k, int d, double 
         norm += value * value;
         prepared[(size_t)j * kp + c] = -2.0 * value;
       }
-      largest = largest > norm ? largest : norm;
+      // WebAssembly's f64.max: NaN once any norm is NaN (every row then takes the exact path).
+      largest = largest != largest || norm != norm ? NAN : largest > norm ? largest : norm;
     } else {
       for (int j = 0; j < d; j++) prepared[(size_t)j * kp + c] = 0.0;
     }
@@ -587,13 +592,16 @@ static void *pointer_at(Args *args, size_t i) {
   }
   double address = number_at(args, i);
   if (args->failed || address == 0) return NULL;
-  if (memory_base == NULL) {
+  // Each JavaScript environment (the main thread, each worker) has its own kernel memory.
+  uint8_t *base = NULL;
+  napi_get_instance_data(args->env, (void **)&base);
+  if (base == NULL) {
     napi_throw_error(args->env, "ERR_KERNEL_UNAVAILABLE",
                      "native kernel: an address was given before attach()");
     args->failed = true;
     return NULL;
   }
-  return memory_base + (size_t)address;
+  return base + (size_t)address;
 }
 
 static napi_value number_result(napi_env env, double value) {
@@ -602,8 +610,9 @@ static napi_value number_result(napi_env env, double value) {
   return result;
 }
 
-// attach(view): a typed array over the kernels' shared memory; addresses are offsets from its
-// buffer's start. A shared WebAssembly memory never moves, so the base stays valid as it grows.
+// attach(view): a typed array over this environment's kernel memory (shared WebAssembly memory);
+// its addresses are offsets from the buffer's start. That memory never moves as it grows, so the
+// base stays valid; it is kept per environment (instance data), never process-wide.
 static napi_value js_attach(napi_env env, napi_callback_info info) {
   Args args;
   if (!read_args(env, info, &args, 1)) return NULL;
@@ -616,7 +625,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_get_typedarray_info(env, args.argv[0], NULL, NULL, &data, NULL, &offset);
-  memory_base = (uint8_t *)data - offset;
+  napi_set_instance_data(env, (uint8_t *)data - offset, NULL, NULL);
   return NULL;
 }
 
@@ -730,10 +739,12 @@ static napi_value js_gram_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// retainFreedMemory(bytes): how much freed memory the C allocator keeps for reuse instead of
-// returning it to the system at once (glibc's trim threshold; a quarter of it is kept as padding
-// whenever the heap grows); 0 puts back glibc's documented defaults (128 KiB each). Returns
-// whether the allocator took it (false where the C library is not glibc).
+// retainFreedMemory(bytes): how much freed memory glibc keeps for reuse instead of returning it
+// to the system at once: its trim threshold; a quarter of it as padding whenever the heap grows;
+// and blocks up to min(bytes, 32 MiB) from the heap rather than from mmap (an mmapped block goes
+// back to the system as soon as it is freed). 0 puts back the documented defaults (128 KiB each;
+// glibc's own adjustment of the mmap threshold, off once any of these is set, stays off).
+// Returns whether glibc took it (false with another C library).
 //
 // Why: a typed array is allocated with calloc. When a batch's arrays (a block's predictions,
 // say) are garbage-collected, glibc hands the freed pages back to the system, and the next
@@ -746,9 +757,15 @@ static napi_value js_retain_freed_memory(napi_env env, napi_callback_info info) 
   if (a.failed) return NULL;
   bool applied = false;
 #ifdef __GLIBC__
-  int threshold = bytes > 0 ? (int)(bytes < 1 << 30 ? bytes : 1 << 30) : 128 * 1024;
-  int pad = bytes > 0 ? threshold / 4 : 128 * 1024;
-  applied = mallopt(M_TRIM_THRESHOLD, threshold) == 1 && mallopt(M_TOP_PAD, pad) == 1;
+  const int defaults = 128 * 1024;
+  const int largest_mmap_threshold = 32 * 1024 * 1024;
+  int threshold = bytes > 0 ? (int)(bytes < 1 << 30 ? bytes : 1 << 30) : defaults;
+  int pad = bytes > 0 ? threshold / 4 : defaults;
+  int mmap_threshold = bytes > 0 ? (threshold < largest_mmap_threshold ? threshold
+                                                                       : largest_mmap_threshold)
+                                 : defaults;
+  applied = mallopt(M_TRIM_THRESHOLD, threshold) == 1 && mallopt(M_TOP_PAD, pad) == 1 &&
+            mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1;
 #endif
   napi_value result;
   napi_get_boolean(env, applied, &result);
@@ -758,9 +775,14 @@ static napi_value js_retain_freed_memory(napi_env env, napi_callback_info info) 
 // Which instruction set the clones run on here (for benchmark records and diagnostics).
 static napi_value js_instruction_set(napi_env env, napi_callback_info info) {
   (void)info;
-  const char *name = __builtin_cpu_supports("avx512f")  ? "x86-64-v4 (AVX-512)"
-                     : __builtin_cpu_supports("avx2") ? "x86-64-v3 (AVX2)"
-                                                      : "x86-64 (SSE2)";
+#if defined(__x86_64__) && defined(__ELF__)
+  // The same tests the clones' resolver makes (a whole level, not one feature of it).
+  const char *name = __builtin_cpu_supports("x86-64-v4")   ? "x86-64-v4 (AVX-512)"
+                     : __builtin_cpu_supports("x86-64-v3") ? "x86-64-v3 (AVX2)"
+                                                           : "x86-64 (SSE2)";
+#else
+  const char *name = "portable C (no x86-64 builds)";
+#endif
   napi_value result;
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result);
   return result;

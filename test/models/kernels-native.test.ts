@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,11 +62,15 @@ function everyKernel(rows: DenseRows, labels: Float64Array, centers: Float64Arra
       margins,
       squares,
       sampled,
-      logistic: logistic.gradient,
       gram,
       nonFinite: wasmNonFiniteRows(rows),
     },
-    toLastPlace: { probabilities, logisticLoss: [logisticLoss.lossSum, ...logisticLoss.gradient] },
+    // Through exp (and log1p for the loss): the C library's and AssemblyScript's may differ in
+    // the last place.
+    toLastPlace: {
+      probabilities,
+      logistic: [...logistic.gradient, logisticLoss.lossSum, ...logisticLoss.gradient],
+    },
   };
 }
 
@@ -74,17 +80,55 @@ function expectClose(actual: number, expected: number, relative: number): void {
   else expect(Math.abs(actual - expected)).toBeLessThanOrEqual(relative * (1 + Math.abs(expected)));
 }
 
-function batch(seed: number, n: number, d: number, k: number) {
+/** Batches that reach every path of the kernels, the k-means exact path included. */
+type Variant = 'plain' | 'ties' | 'far' | 'nanCentre';
+
+function batch(seed: number, n: number, d: number, k: number, variant: Variant = 'plain') {
   const random = new SeededRandom(seed);
   const data = Float64Array.from({ length: n * d }, () => random.nextGaussian());
-  // A few exact duplicates of a centre and of each other: ties the exact path must settle.
   const centers = Float64Array.from({ length: k * d }, () => random.nextGaussian());
-  if (n > 2) data.set(centers.subarray(0, d), 0);
-  if (n > 4) data.copyWithin(3 * d, d, 2 * d);
-  if (n > 6 && d > 1) data[5 * d + 1] = Number.NaN;
+  if (variant === 'ties' && k >= 3) {
+    // Centre 1 duplicates centre 0, and rows 1-3 sit at the midpoint of centres 0 and 2: the
+    // expanded distances can't tell these apart, so the direct form must (ties to the lowest).
+    centers.copyWithin(d, 0, d);
+    for (let row = 1; row < Math.min(n, 4); row++) {
+      for (let j = 0; j < d; j++) data[row * d + j] = (centers[j] + centers[2 * d + j]) / 2;
+    }
+  }
+  // Far from the origin, ‖x‖² and x·c nearly cancel in the expansion: more rows go exact.
+  if (variant === 'far')
+    for (const values of [data, centers]) values.forEach((v, i) => (values[i] = v + 1e8));
+  // A NaN centre: every row to the direct form, which never picks it.
+  if (variant === 'nanCentre' && k >= 2) centers[d] = Number.NaN;
+  if (n > 4) data.set(centers.subarray(0, d), 4 * d); // a row on a centre
+  if (n > 6) data.copyWithin(5 * d, 6 * d, 7 * d); // a duplicated row
+  if (n > 8 && d > 1) data[8 * d + 1] = Number.NaN;
   const labels = Float64Array.from({ length: n }, () => (random.nextDouble() < 0.5 ? 0 : 1));
   const rows: DenseRows = { kind: 'dense', n, d, data };
   return { rows, labels, centers };
+}
+
+/** Runs every kernel on both backends and checks they agree: bit for bit, or to the last place. */
+async function expectBackendsToAgree(
+  rows: DenseRows,
+  labels: Float64Array,
+  centers: Float64Array,
+  k: number,
+): Promise<void> {
+  await configureKernels({ native: false });
+  const webAssembly = everyKernel(rows, labels, centers, k);
+  await configureKernels({ native: true });
+  const native = everyKernel(rows, labels, centers, k);
+  expect(native.exact).toEqual(webAssembly.exact);
+  const expected = webAssembly.toLastPlace;
+  // A probability is one exp and a division: a few units in the last place at most.
+  native.toLastPlace.probabilities.forEach((p, i) => {
+    expectClose(p, expected.probabilities[i], 4 * Number.EPSILON);
+  });
+  // Gradients and losses sum up to 700 terms, each a few units in the last place apart.
+  native.toLastPlace.logistic.forEach((value, i) => {
+    expectClose(value, expected.logistic[i], 1e-12);
+  });
 }
 
 describe('the native kernels', () => {
@@ -102,26 +146,40 @@ describe('the native kernels', () => {
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 19 }),
         fc.integer(),
-        async (n, d, k, seed) => {
-          const { rows, labels, centers } = batch(seed, n, d, k);
-          await configureKernels({ native: false });
-          const webAssembly = everyKernel(rows, labels, centers, k);
-          await configureKernels({ native: true });
-          const native = everyKernel(rows, labels, centers, k);
-          expect(native.exact).toEqual(webAssembly.exact);
-          const wasmValues = webAssembly.toLastPlace;
-          // A probability is one exp and a division: a few units in the last place at most.
-          native.toLastPlace.probabilities.forEach((p, i) => {
-            expectClose(p, wasmValues.probabilities[i], 4 * Number.EPSILON);
-          });
-          // Losses sum up to 700 log1p(exp) terms, each a few units in the last place apart.
-          native.toLastPlace.logisticLoss.forEach((value, i) => {
-            expectClose(value, wasmValues.logisticLoss[i], 1e-12);
-          });
+        fc.constantFrom<Variant>('plain', 'ties', 'far', 'nanCentre'),
+        async (n, d, k, seed, variant) => {
+          const { rows, labels, centers } = batch(seed, n, d, k, variant);
+          await expectBackendsToAgree(rows, labels, centers, k);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
+  });
+
+  it('agree at wide rows too: around the eight-row k-means limit of 256 values, and past it', async () => {
+    for (const d of [255, 256, 257, 300]) {
+      const { rows, labels, centers } = batch(d, 203, d, 10, 'ties');
+      await expectBackendsToAgree(rows, labels, centers, 10);
+    }
+  });
+
+  it('settle exact ties by the direct form, to the lowest index', async () => {
+    // Centres 0 and 1 are the same point; rows 1-3 are equidistant from centres 0 and 2.
+    const { rows, centers } = batch(5, 64, 3, 4, 'ties');
+    const assignment = new Int32Array(rows.n);
+    await configureKernels({ native: true });
+    wasmNearestCenters(rows, centers, 4, assignment);
+    const direct = (row: number, c: number) => {
+      let sum = 0;
+      for (let j = 0; j < 3; j++) sum += (rows.data[row * 3 + j] - centers[c * 3 + j]) ** 2;
+      return sum;
+    };
+    for (let row = 0; row < rows.n; row++) {
+      if (row === 8) continue; // the NaN row
+      const distances = [0, 1, 2, 3].map((c) => direct(row, c));
+      expect(assignment[row]).toBe(distances.indexOf(Math.min(...distances)));
+    }
+    expect(assignment[4]).toBe(0); // on centre 0, which centre 1 duplicates
   });
 
   it('read arrays in place, in kernel memory or not, with the same results', () => {
@@ -166,16 +224,18 @@ describe('the native kernels', () => {
     await configureKernels({ native: true });
     const native = predictAll();
     expect(native).toEqual(webAssembly);
-    expect(native.bad).toEqual([5, 5]); // the NaN row, once per model
+    expect(native.bad).toEqual([8, 8]); // the NaN row, once per model
     expect(block.values).toEqual(values); // read, never written
   });
 
   it('keep freed memory for reuse in glibc, as configured', async () => {
     const kernels = nativeKernels();
     expect(kernels?.retainFreedMemory(64 * 2 ** 20)).toBe(true); // this machine's libc is glibc
-    await expect(configureKernels({ retainFreedMemory: -1 })).rejects.toThrow(
-      /retainFreedMemory must be a whole number of bytes >= 0, got -1/,
-    );
+    for (const bad of [-1, 0.5, 2 ** 30 + 1]) {
+      await expect(configureKernels({ retainFreedMemory: bad })).rejects.toThrow(
+        /retainFreedMemory must be a whole number of bytes from 0 to 2\^30 \(1 GiB\)/,
+      );
+    }
     const settings = await configureKernels({ retainFreedMemory: 0 });
     expect(settings.retainFreedMemory).toBe(0);
     await configureKernels({ retainFreedMemory: 64 * 2 ** 20 });
@@ -210,6 +270,57 @@ describe('the native kernels', () => {
       TypeError,
     );
     expect(() => kernels?.kmeansAssign(1, 2)).toThrow(/too few arguments/);
+  });
+});
+
+describe('the native kernels in several threads', () => {
+  it('keep each thread’s kernel memory apart (the addon is loaded once per process)', () => {
+    // Every thread has its own WebAssembly memory; statistics go through reserved addresses in
+    // it. Three threads at once must each get the single-thread answer, every time.
+    const program = `
+      import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+      import { kernelBackend, wasmClusterStatistics } from 'millrace';
+      const n = 4096, d = 12, k = 7;
+      const data = Float64Array.from({ length: n * d }, (_, i) => Math.sin(i * 0.37) * 5);
+      const centers = data.slice(0, k * d);
+      const rows = { kind: 'dense', n, d, data };
+      const once = () => Array.from(wasmClusterStatistics(rows, centers, k).sums).join();
+      const expected = once();
+      // The workers start first, so that all three threads compute at the same time.
+      const workers = isMainThread
+        ? [0, 1].map(() => new Worker(new URL(import.meta.url), { type: 'module' }))
+        : [];
+      let mismatches = 0;
+      for (let i = 0; i < 2000; i++) if (once() !== expected) mismatches++;
+      if (isMainThread) {
+        const answers = await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+        // Once the workers (and their memories) are gone, this thread still computes right.
+        for (let i = 0; i < 50; i++) if (once() !== expected) mismatches++;
+        console.log(JSON.stringify({ backend: kernelBackend().name, mismatches, answers, same: answers.every((a) => a.expected === expected) }));
+      } else {
+        parentPort.postMessage({ expected, mismatches });
+      }
+    `;
+    // Inside the package, so that 'millrace' resolves to the built package by its name.
+    const directory = mkdtempSync(join(root, '.kernel-threads-'));
+    const file = join(directory, 'threads.mjs');
+    let output: string;
+    try {
+      writeFileSync(file, program);
+      output = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+    const result = JSON.parse(output) as {
+      backend: string;
+      mismatches: number;
+      answers: { mismatches: number }[];
+      same: boolean;
+    };
+    expect(result.backend).toBe('native');
+    expect(result.mismatches).toBe(0);
+    expect(result.answers.map((a) => a.mismatches)).toEqual([0, 0]);
+    expect(result.same).toBe(true);
   });
 });
 

@@ -153,6 +153,9 @@ describe('KernelPool', () => {
       await expect(
         pool.run({ ...predictJob(data, 1, weights, out), kernel: 'nope' as never }),
       ).rejects.toThrow(/unknown kernel 'nope'/);
+      // Arrays are for this thread's native kernels: a worker reads kernel memory only.
+      const inPlace = predictJob(Float64Array.of(1, 2), 2, Float64Array.of(3), out);
+      await expect(pool.run(inPlace)).rejects.toThrow(/every argument must be a number/);
     } finally {
       memory.release();
       await pool.close();

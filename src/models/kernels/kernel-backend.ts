@@ -33,11 +33,14 @@ let native: { kernels: NativeKernels } | { reason: string } | undefined;
 export function nativeKernels(): NativeKernels | undefined {
   if (!isNativeWanted) return undefined;
   if (native === undefined) {
-    native = loadNativeKernels();
-    if ('kernels' in native) {
-      native.kernels.attach(new Uint8Array(kernelRuntime().memory.buffer));
-      native.kernels.retainFreedMemory(retainedFreeMemory);
+    const loaded = loadNativeKernels();
+    // Usable only once attached to this environment's kernel memory (which needs WebAssembly:
+    // without it every kernel call throws KernelUnavailableError, and this is asked again).
+    if ('kernels' in loaded) {
+      loaded.kernels.attach(new Uint8Array(kernelRuntime().memory.buffer));
+      loaded.kernels.retainFreedMemory(retainedFreeMemory);
     }
+    native = loaded;
   }
   return 'kernels' in native ? native.kernels : undefined;
 }

@@ -112,9 +112,14 @@ export async function configureKernels(changes: Partial<KernelSettings>): Promis
       `configureKernels: native must be true or false, got ${String(next.native)}`,
     );
   }
-  if (!(Number.isInteger(next.retainFreedMemory) && next.retainFreedMemory >= 0)) {
+  const { retainFreedMemory } = next;
+  if (!(
+    Number.isInteger(retainFreedMemory) &&
+    retainFreedMemory >= 0 &&
+    retainFreedMemory <= 2 ** 30
+  )) {
     throw new ConfigurationError(
-      `configureKernels: retainFreedMemory must be a whole number of bytes >= 0, got ${next.retainFreedMemory}`,
+      `configureKernels: retainFreedMemory must be a whole number of bytes from 0 to 2^30 (1 GiB), got ${retainFreedMemory}`,
     );
   }
   if (next.threads !== settings.threads) await closeKernelThreads();

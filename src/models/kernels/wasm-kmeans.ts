@@ -117,7 +117,7 @@ export function clusterStatisticsPlan(
   return (memory) => {
     const partials = memory.reserve(blockCount(rows.n) * stride * 8);
     const job = assignJob(memory, rows, centers, k, {
-      assignments: options.assignment ? memory.output(options.assignment) : 0,
+      assignments: options.assignment ? memory.output(options.assignment.subarray(0, rows.n)) : 0,
       distances: 0,
       partials,
       stride,
@@ -155,8 +155,9 @@ export function nearestCentersPlan(
   if (squaredDistances) checkLength('nearestCenters', 'squaredDistances', squaredDistances, rows.n);
   return (memory) => ({
     job: assignJob(memory, rows, centers, k, {
-      assignments: memory.output(assignment),
-      distances: squaredDistances ? memory.output(squaredDistances) : 0,
+      // Only the first n values are written: a longer array keeps the rest as it was.
+      assignments: memory.output(assignment.subarray(0, rows.n)),
+      distances: squaredDistances ? memory.output(squaredDistances.subarray(0, rows.n)) : 0,
       partials: 0,
       stride: 0,
       wantCost: false,

@@ -8,13 +8,23 @@ import type { DenseRows } from './pack.js';
  * records to the dead letters.
  */
 
+const MAX_INT32 = 2 ** 31 - 1;
+
 /** `rows` is a dense batch whose data is a Float64Array of at least n·d values. */
 export function checkRows(kernel: string, rows: DenseRows): void {
   const { n, d, data } = rows;
   checkType(kernel, 'rows.data', data, Float64Array);
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1) {
+  // The kernels count rows and columns in 32-bit integers.
+  if (
+    !Number.isInteger(n) ||
+    n < 0 ||
+    n > MAX_INT32 ||
+    !Number.isInteger(d) ||
+    d < 1 ||
+    d > MAX_INT32
+  ) {
     throw new ConfigurationError(
-      `${kernel}: rows need an integer n >= 0 and d >= 1, got n = ${n}, d = ${d}`,
+      `${kernel}: rows need integers 0 <= n and 1 <= d, both below 2^31, got n = ${n}, d = ${d}`,
     );
   }
   if (data.length < n * d) {
