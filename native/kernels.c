@@ -1,8 +1,8 @@
 // The native kernels: the WebAssembly kernels of assembly/ compiled as C for the machine's widest
 // vectors (one build per instruction set via target_clones, chosen when the addon loads), with
 // the same signatures, the same block layout and the same summation order, so their results are
-// the same bits (logistic losses and probabilities aside: the C library's exp and log1p may
-// differ from AssemblyScript's in the last place). Two things they do that WebAssembly can't:
+// the same bits, except what goes through exp or log1p (logistic gradients, losses and
+// probabilities): the C library's may differ from AssemblyScript's in the last place. Two things they do that WebAssembly can't:
 // read any Float64Array or Int32Array in place (a JavaScript array needs no copy into kernel
 // memory), and use 512-bit registers where the order of operations allows.
 //

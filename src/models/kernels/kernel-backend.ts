@@ -4,7 +4,7 @@ import { kernelRuntime, type ComputeKernels } from './wasm-module.js';
 /*
  * Which implementation runs the compute kernels: the native addon when it is built and wanted,
  * else WebAssembly. Both have the same signatures and give the same results (to the last bit,
- * logistic losses and probabilities aside), so callers never ask which one runs, except to pass
+ * except through exp and log1p: logistic terms), so callers never ask which one runs, except to pass
  * their arrays in place where the native kernels can read them (see readsArraysInPlace).
  */
 
