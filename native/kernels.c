@@ -513,6 +513,59 @@ INLINE void add_outer_products(double *matrix, const double *x0, const double *x
   }
 }
 
+// For 5 <= d <= 16, one block's Σ x·xᵀ (and Σ y·x, Σ y²) in a local matrix of padded rows: every entry takes the same
+// sums as add_outer_products (entry + (u·x0[j] + v·x1[j]) per pair, pairs in order), but each
+// matrix row is one or two whole 512-bit registers, without add_outer_products' loops of
+// varying length, and the matrix stays in cache-resident locals. Entries add_outer_products
+// never touches (below i rounded down to even) are left at 0 in the partial, as there. Measured
+// (ns/row, add_outer_products → this): d = 5: 7.6 → 6.6, d = 8: 13.0 → 5.5, d = 10: 17.8 → 11.1,
+// d = 16: 32.3 → 10.8; below 5 the padding costs more than it saves (d = 4: 5.7 → 6.3).
+#define SMALL_GRAM_MIN_DIMENSION 5
+#define SMALL_GRAM_DIMENSION 16
+
+INLINE void small_gram_block(const double *data, const double *labels, int start, int end, int d,
+                             double *partial) {
+  v8d m[SMALL_GRAM_DIMENSION][2];
+  memset(m, 0, sizeof m);
+  v8d label_sums[2] = {{0}, {0}};
+  double squares = 0;
+  int chunks = d > 8 ? 2 : 1;
+  for (int row = start; row < end; row += 2) {
+    bool has_pair = row + 1 < end;
+    const double *x0 = data + (size_t)row * d;
+    const double *x1 = has_pair ? x0 + d : x0; // the odd row alone: its partner weighs 0
+    double w1 = has_pair ? 1.0 : 0.0;
+    double padded0[SMALL_GRAM_DIMENSION] __attribute__((aligned(64))) = {0};
+    double padded1[SMALL_GRAM_DIMENSION] __attribute__((aligned(64))) = {0};
+    memcpy(padded0, x0, (size_t)d * sizeof(double));
+    memcpy(padded1, x1, (size_t)d * sizeof(double));
+    v8d row0[2] = {load8(padded0), load8(padded0 + 8)};
+    v8d row1[2] = {load8(padded1), load8(padded1 + 8)};
+    for (int i = 0; i < d; i++) {
+      double u = x0[i];
+      double v = w1 * x1[i];
+      for (int c = 0; c < chunks; c++) m[i][c] += u * row0[c] + v * row1[c];
+    }
+    // Σ y·x and Σ y² as gram_sums adds them: y0·x0, then y1·x1 (the odd row alone: y0 only).
+    double y0 = labels[row];
+    for (int c = 0; c < chunks; c++) label_sums[c] += y0 * row0[c];
+    if (has_pair) {
+      double y1 = labels[row + 1];
+      for (int c = 0; c < chunks; c++) label_sums[c] += y1 * row1[c];
+      squares += y0 * y0 + y1 * y1;
+    } else {
+      squares += y0 * y0;
+    }
+  }
+  for (int i = 0; i < d; i++) {
+    for (int j = i & ~1; j < d; j++) partial[(size_t)i * d + j] = m[i][j >> 3][j & 7];
+  }
+  double *sums = partial + (size_t)d * d;
+  for (int j = 0; j < d; j++) sums[j] = label_sums[j >> 3][j & 7];
+  sums[d] = squares;
+  sums[d + 1] = (double)(end - start);
+}
+
 CLONES static void gram_sums(const double *data, const double *labels, int d, int n,
                              double *partials, int partial_stride, int block_rows,
                              int first_block, int end_block) {
@@ -523,6 +576,10 @@ CLONES static void gram_sums(const double *data, const double *labels, int d, in
     double *partial = partials + (size_t)block * partial_stride;
     double *label_sums = partial + matrix;
     memset(partial, 0, (matrix + d + 2) * sizeof(double));
+    if (d >= SMALL_GRAM_MIN_DIMENSION && d <= SMALL_GRAM_DIMENSION) {
+      small_gram_block(data, labels, start, end, d, partial);
+      continue;
+    }
     double squares = 0;
     int row = start;
     for (; row + 2 <= end; row += 2) {
