@@ -163,60 +163,35 @@ static int exact_nearest(const double *x, const double *centres, int k, int d) {
   return best;
 }
 
-// ê of two points for every centre into e0 and e1 (kp each): eight centres per register, the two
-// points sharing each load of the prepared centres, even and odd j in separate sums so that
-// four chains of adds overlap (one chain per sum waits on each add: 90 ns per row at d = 100,
-// against 55 with two). Any summation order keeps the error bound.
+// ê of two points for every centre into e0 and e1 (kp each): eight centres per register (then
+// pairs), the two points sharing each load of the prepared centres. Any summation order keeps
+// the error bound. Used for the rows left over by nearest_octet and for d > 256.
 INLINE void expand_pair(const double *x0, const double *x1, int d, const double *prepared,
                         const double *norms, int kp, double *e0, double *e1) {
   int c = 0;
   for (; c + 8 <= kp; c += 8) {
     v8d a = load8(norms + c);
     v8d b = a;
-    v8d a_odd = {0};
-    v8d b_odd = {0};
     const double *column = prepared + c;
-    int j = 0;
-    for (; j + 2 <= d; j += 2, column += 2 * kp) {
-      v8d centre = load8(column);
-      v8d next_centre = load8(column + kp);
-      a += x0[j] * centre;
-      b += x1[j] * centre;
-      a_odd += x0[j + 1] * next_centre;
-      b_odd += x1[j + 1] * next_centre;
-    }
-    if (j < d) {
+    for (int j = 0; j < d; j++, column += kp) {
       v8d centre = load8(column);
       a += x0[j] * centre;
       b += x1[j] * centre;
     }
-    a += a_odd;
-    b += b_odd;
     memcpy(e0 + c, &a, sizeof a);
     memcpy(e1 + c, &b, sizeof b);
   }
   for (; c < kp; c += 2) {
     v2d a = load2(norms + c);
     v2d b = a;
-    v2d a_odd = {0, 0};
-    v2d b_odd = {0, 0};
     const double *column = prepared + c;
-    int j = 0;
-    for (; j + 2 <= d; j += 2, column += 2 * kp) {
-      v2d centre = load2(column);
-      v2d next_centre = load2(column + kp);
-      a += x0[j] * centre;
-      b += x1[j] * centre;
-      a_odd += x0[j + 1] * next_centre;
-      b_odd += x1[j + 1] * next_centre;
-    }
-    if (j < d) {
+    for (int j = 0; j < d; j++, column += kp) {
       v2d centre = load2(column);
       a += x0[j] * centre;
       b += x1[j] * centre;
     }
-    store2(e0 + c, a + a_odd);
-    store2(e1 + c, b + b_odd);
+    store2(e0 + c, a);
+    store2(e1 + c, b);
   }
 }
 

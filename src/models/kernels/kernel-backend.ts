@@ -4,8 +4,8 @@ import { kernelRuntime, type ComputeKernels } from './wasm-module.js';
 /*
  * Which implementation runs the compute kernels: the native addon when it is built and wanted,
  * else WebAssembly. Both have the same signatures and give the same results (to the last bit,
- * except through exp and log1p: logistic terms), so callers never ask which one runs, except to pass
- * their arrays in place where the native kernels can read them (see readsArraysInPlace).
+ * except through exp and log1p: logistic terms), so callers never ask which one runs, except to
+ * pass their arrays in place where the native kernels can read them (see readsArraysInPlace).
  */
 
 /** What runs the kernels, for diagnostics and benchmark records. */
@@ -38,7 +38,9 @@ export function nativeKernels(): NativeKernels | undefined {
     // without it every kernel call throws KernelUnavailableError, and this is asked again).
     if ('kernels' in loaded) {
       loaded.kernels.attach(new Uint8Array(kernelRuntime().memory.buffer));
-      loaded.kernels.retainFreedMemory(retainedFreeMemory);
+      // 0 leaves the allocator as the process has it (setting glibc's defaults explicitly would
+      // turn off its own adjustment of the mmap threshold).
+      if (retainedFreeMemory > 0) loaded.kernels.retainFreedMemory(retainedFreeMemory);
     }
     native = loaded;
   }

@@ -84,10 +84,9 @@ let pool: Promise<KernelPool> | undefined;
  * Sets how the kernels run. `native` (default true) uses the native kernels when they are built
  * (they give the same results as WebAssembly, faster; see {@link kernelBackend}), and
  * `retainFreedMemory` is how much freed memory the C allocator keeps for reuse once they load
- * (default 64 MiB, 0 for glibc's defaults). For the
- * WebAssembly kernels, `threads` (default: available cores − 1) is how many worker threads join
- * the calling thread on large batches, and `minParallelWork` the smallest job that is split, in
- * estimated microseconds on one thread. Changing `threads` stops the current threads (new ones
+ * (default 64 MiB, 0 for glibc's defaults). For the WebAssembly kernels, `threads` (default:
+ * available cores − 1) is how many worker threads join the calling thread on large batches, and
+ * `minParallelWork` the smallest job that is split, in estimated microseconds on one thread. Changing `threads` stops the current threads (new ones
  * start on next need). Returns the settings now in force.
  *
  * @example
